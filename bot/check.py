@@ -79,7 +79,8 @@ def _check_sentence(pack: Pack, card: Card, s: Sentence) -> None:
         elif locator not in pack.sources[source_id].sections:
             pack.problems.append(Problem(where, s.line, f"source '{source_id}' has no pinpoint '{locator}'"))
         else:
-            passages.append(pack.sources[source_id].sections[locator].text)
+            # the pinpoint heading is shown with the snippet, so its numbers (e.g. "§6651") count as support
+            passages.append(f"{locator} {pack.sources[source_id].sections[locator].text}")
     if passages:
         supported = set(numbers(" ".join(passages)))
         unsupported = [n for n in numbers(s.text) if n not in supported]

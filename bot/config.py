@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     # Retrieval and answering.
     top_k: int = Field(default=8, ge=1, le=50)
-    min_confidence: float = Field(default=0.35, ge=0.0, le=1.0)
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
 
     # Input limits: a question is a few sentences; anything far larger is a mistake or an attack.
     max_question_chars: int = Field(default=1000, ge=10, le=20000)

@@ -38,8 +38,11 @@ _EMERGENCY = re.compile(
     r"|\b(detained|arrested|detenid[oa]s?|arrestad[oa]s?|se llevaron|took my|raid|redada)\b"
 )
 _PERSONAL = re.compile(
-    r"(?i)\b(i|i'm|im|i've|my|me|should i|can i|will i|do i|am i|"
-    r"yo|mi|mis|tengo|debo|puedo|estoy|me van|mío|soy)\b"
+    r"(?i)\b(should i|can i|will i|do i|am i|could i|i have|i've|i am|i'm|im|i got|i was|i filed|i need|"
+    r"my (?:case|situation|husband|wife|spouse|son|daughter|kids|children|family|removal|deportation|order|"
+    r"employer|boss|status|lawyer|hearing|parents?)|"
+    r"tengo|debo|puedo|estoy|soy|me van|mi (?:caso|situaci[oó]n|esposo|esposa|hijo|hija|hijos|familia|orden|"
+    r"patr[oó]n|jefe|estatus|abogado|audiencia|papás?|padres?))\b"
 )
 _GREETING = re.compile(r"(?i)^\W*(hi|hello|hey|hola|buenas|buenos d[ií]as|buenas tardes|good morning)\W*$")
 
@@ -80,8 +83,6 @@ def detect_language(text: str, supported: tuple[str, ...], requested: str | None
         return primary if primary in supported else "en"
     if len(supported) == 1:
         return supported[0]
-    import langid
-
     identifier = _identifier(supported)
     lang, _score = identifier.classify(text)
     return str(lang) if lang in supported else "en"
@@ -91,12 +92,11 @@ _IDENTIFIERS: dict[tuple[str, ...], object] = {}
 
 
 def _identifier(supported: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    import langid
     from langid.langid import LanguageIdentifier, model
 
     if supported not in _IDENTIFIERS:
         ident = LanguageIdentifier.from_modelstring(model, norm_probs=False)
-        ident.set_languages([s for s in supported if s in langid.langid.nb_classes] or ["en"])
+        ident.set_languages([s for s in supported if s in ident.nb_classes] or ["en"])
         _IDENTIFIERS[supported] = ident
     return _IDENTIFIERS[supported]
 

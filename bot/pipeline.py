@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from bot.compose import CardComposer, Composer, Draft
 from bot.config import Settings
@@ -24,6 +27,11 @@ from bot.store import VectorStore, make_store
 from bot.types import Answer, Question
 
 log = logging.getLogger("bot")
+ANCHORS = Path(__file__).parent / "lang" / "offtopic.yaml"
+
+
+def offtopic_anchors() -> list[str]:
+    return [str(a) for a in yaml.safe_load(ANCHORS.read_text(encoding="utf-8"))]
 
 
 @dataclass
@@ -55,6 +63,7 @@ class Pipeline:
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
         pack = load_valid_pack(settings.knowledge_dir)
         embedder = embedder or make_embedder(settings)
+        embedder.embed_query("warm up")  # load the model now, not on the first person's question
         store: VectorStore | None
         try:
             store = make_store(settings)
@@ -63,7 +72,7 @@ class Pipeline:
         except BotError as exc:
             log.error("vector store unavailable; answering with BM25 only", extra={"error": str(exc)[:200]})
             store, collection = None, None
-        retriever = HybridRetriever(chunk_pack(pack, embedder.name), store, collection, embedder)
+        retriever = HybridRetriever(chunk_pack(pack, embedder.name), store, collection, embedder, offtopic_anchors())
         return cls(settings, pack, retriever, CardComposer(pack), PackReferrals(pack.referrals))
 
     def answer(self, question: Question) -> Answer:

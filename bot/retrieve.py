@@ -1,9 +1,11 @@
 """Hybrid retrieval: dense (Chroma, multilingual e5) and sparse (BM25) over the same chunks, fused per answer card.
 
 Both rankers return chunks; scores are folded to the card (or source pinpoint) they belong to, then combined with
-reciprocal rank fusion. Confidence is calibrated on the dense cosine of the best chunk, because BM25 and RRF scores
-have no absolute meaning: e5 puts unrelated text near cosine 0.75-0.80 and a paraphrase of a card's question above
-0.88, and the logistic below maps that onto 0..1 so a single threshold detects "nothing relevant".
+reciprocal rank fusion. BM25 and RRF scores have no absolute meaning, and e5's cosines are compressed (unrelated text
+often scores 0.80, a hard paraphrase 0.81), so confidence is not the raw cosine. It is the margin between the best
+card's cosine and the best cosine to a set of off-topic anchor messages (bot/lang/offtopic.yaml: greetings,
+chit-chat, other subjects, in several languages), mapped through a logistic fitted on the golden questions: a
+question closer to chit-chat than to any card is "nothing relevant".
 If the vector store is unreachable, BM25 alone still answers (with confidence capped), as DESIGN.md asks.
 """
 
@@ -16,6 +18,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.embeddings import Embedder
@@ -27,8 +30,8 @@ log = logging.getLogger(__name__)
 RRF_K = 60
 DENSE_CANDIDATES = 40
 SPARSE_CANDIDATES = 40
-CALIBRATION_MIDPOINT = 0.835  # dense cosine at which confidence is 0.5 (fitted on evals/, see evals/README.md)
-CALIBRATION_SCALE = 0.02
+CALIBRATION_MIDPOINT = 0.01  # card-minus-anchor margin at which confidence is 0.5 (fitted on evals/golden)
+CALIBRATION_SCALE = 0.012
 BM25_ONLY_CONFIDENCE_CAP = 0.6
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -53,8 +56,8 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def calibrate(cosine: float) -> float:
-    return 1.0 / (1.0 + math.exp(-(cosine - CALIBRATION_MIDPOINT) / CALIBRATION_SCALE))
+def calibrate(margin: float) -> float:
+    return 1.0 / (1.0 + math.exp(-(margin - CALIBRATION_MIDPOINT) / CALIBRATION_SCALE))
 
 
 @dataclass
@@ -70,18 +73,25 @@ class Ranked:
 
 
 class HybridRetriever:
-    def __init__(self, chunks: list[Chunk], store: VectorStore | None, collection: str | None, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        store: VectorStore | None,
+        collection: str | None,
+        embedder: Embedder,
+        anchors: list[str] | None = None,
+    ) -> None:
         self.chunks = {c.id: c for c in chunks}
         self.order = list(self.chunks.values())
         self.bm25 = BM25Okapi([tokens(c.text) for c in self.order])
         self.store = store
         self.collection = collection
         self.embedder = embedder
+        self.anchors = embedder.embed_passages(anchors) if anchors else None
 
-    def _dense(self, question: str) -> list[tuple[Chunk, float]]:
+    def _dense(self, vector: np.ndarray) -> list[tuple[Chunk, float]]:
         if self.store is None or self.collection is None:
             return []
-        vector = self.embedder.embed_query(question)
         try:
             hits = self.store.query(self.collection, vector, DENSE_CANDIDATES)
         except Exception:  # noqa: BLE001 - a concurrent ingest may have swapped collections: resolve once more
@@ -98,9 +108,13 @@ class HybridRetriever:
 
     def search(self, question: str, kind: str = "card", k: int = 5) -> list[Ranked]:
         """Fused ranking of refs of `kind` ('card' or 'source')."""
-        dense_ok = True
+        dense_ok = self.store is not None and self.collection is not None
+        anchor = 0.0
         try:
-            dense = [(c, s) for c, s in self._dense(question) if c.kind == kind]
+            vector = self.embedder.embed_query(question)
+            if self.anchors is not None:
+                anchor = float((self.anchors @ vector).max())
+            dense = [(c, s) for c, s in self._dense(vector) if c.kind == kind]
         except Exception as exc:  # noqa: BLE001 - fail safe: answer from BM25 over the local pack
             log.warning("dense retrieval unavailable, using BM25 only", extra={"error": type(exc).__name__})
             dense, dense_ok = [], False
@@ -118,7 +132,7 @@ class HybridRetriever:
         out = []
         for ref, score in fused.items():
             cos, chunk = best_dense.get(ref, (0.0, best_any[ref]))
-            conf = calibrate(cos) if dense_ok else min(BM25_ONLY_CONFIDENCE_CAP, 0.2 + score * 10)
+            conf = calibrate(cos - anchor) if dense_ok else min(BM25_ONLY_CONFIDENCE_CAP, 0.2 + score * 10)
             out.append(Ranked(ref, kind, score, cos, conf, chunk))
         out.sort(key=lambda r: (-r.score, -r.dense))
         return out[:k]
