@@ -74,22 +74,26 @@ class IngestReport:
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+    """Embed in batches of similar length (less padding), with a progress bar on a terminal; keeps input order."""
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
-    batch = 64
-    parts = []
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    batch = 32
+    out: list[np.ndarray] = [np.zeros(0)] * len(texts)
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(texts), desc="embedding", unit="chunk")
-    for i in range(0, len(texts), batch):
-        parts.append(embedder.embed_passages(texts[i : i + batch]))
+    for start in range(0, len(order), batch):
+        idx = order[start : start + batch]
+        for i, vec in zip(idx, embedder.embed_passages([texts[i] for i in idx]), strict=True):
+            out[i] = vec
         if bar is not None:
-            bar.update(len(texts[i : i + batch]))
+            bar.update(len(idx))
     if bar is not None:
         bar.close()
-    return np.vstack(parts)
+    return np.vstack(out)
 
 
 def ingest(pack: Pack, store: VectorStore, embedder: Embedder, progress: bool = False) -> IngestReport:

@@ -92,6 +92,8 @@ class Pipeline:
             if english.intent == "personal_situation" and intent == "information":
                 intent = "personal_situation"
             card = self.pack.cards.get(lang, {}).get(best.ref) or english
+        if card is None and intent == "information":
+            intent = "out_of_scope"  # nothing in the pack answers it: say so, and what the bot can help with
         referral_kind = card and self.pack.cards["en"][card.id].referral
         refs = self.referrals.pick(needs_for(referral_kind, intent), card.lang if card else lang, question.state)
         draft = Draft(

@@ -28,10 +28,14 @@ from bot.types import Chunk
 log = logging.getLogger(__name__)
 
 RRF_K = 60
-DENSE_CANDIDATES = 40
+SPARSE_WEIGHT = 1.0  # BM25's share in the fusion, relative to dense
+DENSE_CANDIDATES = 80
 SPARSE_CANDIDATES = 40
-CALIBRATION_MIDPOINT = 0.01  # card-minus-anchor margin at which confidence is 0.5 (fitted on evals/golden)
-CALIBRATION_SCALE = 0.012
+# Card-minus-anchor margin at which confidence is 0.5. Fitted on evals/golden (2026-11-21): every answerable golden
+# question had a margin >= 0.030 and 20 of 24 unanswerable ones < 0.025. Erring low sends a person to a referral,
+# erring high sends them a wrong card, so the midpoint sits at the in-domain edge.
+CALIBRATION_MIDPOINT = 0.025
+CALIBRATION_SCALE = 0.006
 BM25_ONLY_CONFIDENCE_CAP = 0.6
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -82,11 +86,17 @@ class HybridRetriever:
         anchors: list[str] | None = None,
     ) -> None:
         self.chunks = {c.id: c for c in chunks}
-        self.order = list(self.chunks.values())
-        self.bm25 = BM25Okapi([tokens(c.text) for c in self.order])
+        # BM25 runs over one document per (ref, language): all of a card's questions and its answer together give
+        # the lexical ranker far more to match than a single short question variant.
+        grouped: dict[tuple[str, str, str], list[Chunk]] = defaultdict(list)
+        for c in chunks:
+            grouped[(c.kind, c.ref, c.lang if c.kind == "card" else c.id)].append(c)
+        self.docs = list(grouped.values())
+        self.bm25 = BM25Okapi([tokens(" ".join(c.text for c in group)) for group in self.docs])
         self.store = store
         self.collection = collection
         self.embedder = embedder
+        self.sparse_weight = SPARSE_WEIGHT
         self.anchors = embedder.embed_passages(anchors) if anchors else None
 
     def _dense(self, vector: np.ndarray) -> list[tuple[Chunk, float]]:
@@ -104,7 +114,7 @@ class HybridRetriever:
     def _sparse(self, question: str) -> list[tuple[Chunk, float]]:
         scores = self.bm25.get_scores(tokens(question))
         top = sorted(range(len(scores)), key=lambda i: -scores[i])[:SPARSE_CANDIDATES]
-        return [(self.order[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(self.docs[i][0], float(scores[i])) for i in top if scores[i] > 0]
 
     def search(self, question: str, kind: str = "card", k: int = 5) -> list[Ranked]:
         """Fused ranking of refs of `kind` ('card' or 'source')."""
@@ -122,9 +132,9 @@ class HybridRetriever:
         fused: dict[str, float] = defaultdict(float)
         best_dense: dict[str, tuple[float, Chunk]] = {}
         best_any: dict[str, Chunk] = {}
-        for ranking in (_first_per_ref(dense), _first_per_ref(sparse)):
+        for weight, ranking in ((1.0, _top2_per_ref(dense)), (self.sparse_weight, _first_per_ref(sparse))):
             for rank, (chunk, _score) in enumerate(ranking):
-                fused[chunk.ref] += 1.0 / (RRF_K + rank + 1)
+                fused[chunk.ref] += weight / (RRF_K + rank + 1)
                 best_any.setdefault(chunk.ref, chunk)
         for chunk, score in dense:
             if score > best_dense.get(chunk.ref, (-1.0, chunk))[0]:
@@ -136,6 +146,19 @@ class HybridRetriever:
             out.append(Ranked(ref, kind, score, cos, conf, chunk))
         out.sort(key=lambda r: (-r.score, -r.dense))
         return out[:k]
+
+
+def _top2_per_ref(hits: list[tuple[Chunk, float]]) -> list[tuple[Chunk, float]]:
+    """Rank refs by the mean of their two best chunks: a card that matches on two variants is stronger evidence
+    than one lucky match. A ref with one candidate is paired with the weakest candidate returned (a lower bound)."""
+    if not hits:
+        return []
+    floor = min(score for _, score in hits)
+    per_ref: dict[str, list[tuple[Chunk, float]]] = defaultdict(list)
+    for chunk, score in sorted(hits, key=lambda h: -h[1]):
+        per_ref[chunk.ref].append((chunk, score))
+    scored = [(group[0][0], (group[0][1] + (group[1][1] if len(group) > 1 else floor)) / 2) for group in per_ref.values()]
+    return sorted(scored, key=lambda h: -h[1])
 
 
 def _first_per_ref(hits: list[tuple[Chunk, float]]) -> list[tuple[Chunk, float]]:

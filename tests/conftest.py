@@ -47,3 +47,11 @@ def pack_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, pack_dir: Path, model_dir: Path) -> Settings:
     return load_settings(env="test", knowledge_dir=pack_dir, data_dir=tmp_path / "data", model_dir=model_dir)
+
+
+@pytest.fixture(scope="session")
+def project_pipeline(model_dir: Path, embedder):  # type: ignore[no-untyped-def]
+    """The real pack on the project's own index (built by `make setup`; built here if missing)."""
+    from bot.pipeline import Pipeline
+
+    return Pipeline.from_settings(load_settings(model_dir=model_dir), embedder=embedder)

@@ -17,25 +17,34 @@ def pipeline(settings, embedder) -> Pipeline:
 @pytest.mark.parametrize(
     ("question", "card"),
     [
-        ("Is the tax office allowed to pass my home address to deportation officers?", "address-sharing"),
-        ("do they need a warrant from a judge first", "court-order"),
-        ("¿Hacienda le puede pasar a la migra dónde vivo?", "address-sharing"),
-        ("hace falta que un juez lo autorice", "court-order"),
+        ("On what date did Treasury and Homeland Security sign the IRS deal?", "mou-who-signed-when"),
+        ("how many peoples adresses did the irs give to ice", "numbers-addresses-shared"),
+        ("Can ICE get my W-2 wages and what I earned from the IRS under this deal?", "mou-not-full-returns"),
+        ("¿Es verdad que un juez en Boston le prohibió a ICE usar los datos del IRS?", "cedc-massachusetts-ruling"),
+        ("mi itin ya no sirve porque no lo use en 3 años, como lo renuevo", "itin-expiry-renewal"),
+        ("¿El número ITIN me da permiso para trabajar?", "itin-no-work-authorization"),
     ],
 )
-def test_paraphrases_find_the_card(pipeline: Pipeline, question: str, card: str) -> None:
-    best = pipeline.retriever.search(question)[0]
-    assert best.ref == card and best.confidence >= pipeline.settings.min_confidence
+def test_paraphrases_find_the_card_in_the_project_pack(project_pipeline: Pipeline, question: str, card: str) -> None:
+    top3 = project_pipeline.retriever.search(question, k=3)
+    assert card in [r.ref for r in top3]
+    assert top3[0].confidence >= project_pipeline.settings.min_confidence
 
 
-@pytest.mark.parametrize("question", ["What is the capital of France?", "recipe for tamales", "¿Quién ganó el partido?"])
-def test_unrelated_questions_are_not_trusted(pipeline: Pipeline, question: str) -> None:
-    outcome = pipeline.run(Question(question))
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Peru?", "give me a recipe for enchiladas", "¿Quién ganó el partido del domingo?",
+     "write a poem about the ocean", "¿Me recomiendas una película?"],
+)
+def test_unrelated_questions_are_not_answered_from_a_card(project_pipeline: Pipeline, question: str) -> None:
+    outcome = project_pipeline.run(Question(question))
     assert outcome.card_id is None and outcome.answer.citations == []
+    assert outcome.answer.intent == "out_of_scope"
     assert outcome.answer.referrals, "an unanswered question still gets a referral"
 
 
 def test_bm25_alone_still_answers_when_the_store_is_gone(pipeline: Pipeline) -> None:
+    """Fixture pack: the fail-safe path when the vector store is unreachable."""
     pipeline.retriever.store = None
     best = pipeline.retriever.search("can the irs give my address to ice")[0]
     assert best.ref == "address-sharing" and best.confidence <= 0.6
@@ -47,4 +56,4 @@ def test_tokens_fold_accents_and_split_cjk() -> None:
 
 
 def test_calibration_is_monotonic() -> None:
-    assert calibrate(-0.05) < 0.05 < calibrate(0.0) < 0.5 < calibrate(0.02) < calibrate(0.1)
+    assert calibrate(-0.05) < calibrate(0.0) < 0.05 < 0.5 < calibrate(0.03) < calibrate(0.1)
