@@ -40,13 +40,20 @@ class AskRequest(BaseModel):
     session: str | None = Field(default=None, description="Opaque session id (never an identifier of a person)")
 
 
+ASK_SCHEMA = AskRequest.model_json_schema()
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.answers = Counter("bot_answers", "Answers sent", ["intent", "lang"], registry=self.registry)
         self.no_answer = Counter("bot_no_answer", "Answers with no trusted card", registry=self.registry)
-        self.rejected = Counter("bot_rejected_requests", "Requests refused as bad input", ["reason"], registry=self.registry)
-        self.scrubbed = Counter("bot_identifiers_scrubbed", "Identifiers removed from questions", ["kind"], registry=self.registry)
+        self.rejected = Counter(
+            "bot_rejected_requests", "Requests refused as bad input", ["reason"], registry=self.registry
+        )
+        self.scrubbed = Counter(
+            "bot_identifiers_scrubbed", "Identifiers removed from questions", ["kind"], registry=self.registry
+        )
         self.latency = Histogram(
             "bot_answer_seconds", "Time to answer", registry=self.registry,
             buckets=(0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5),
@@ -73,7 +80,9 @@ def parse_ask(raw: bytes, max_bytes: int) -> Question:
     except RecursionError as exc:
         raise InputError("request body is nested too deeply", field="body", status=400) from exc
     except json.JSONDecodeError as exc:
-        raise InputError(f"request body is not valid JSON ({exc.msg} at position {exc.pos})", field="body", status=400) from exc
+        raise InputError(
+            f"request body is not valid JSON ({exc.msg} at position {exc.pos})", field="body", status=400
+        ) from exc
     if not isinstance(data, dict):
         raise InputError("request body must be a JSON object", field="body", status=400)
     if "question" not in data:
@@ -88,7 +97,9 @@ def parse_ask(raw: bytes, max_bytes: int) -> Question:
     state = data.get("state")
     if state is not None and not (len(state) == 2 and state.isalpha()):
         raise InputError("field 'state' must be a two-letter state code such as CA", field="state")
-    return Question(data["question"], lang=data.get("lang") or None, channel=channel, state=state, session=data.get("session"))
+    return Question(
+        data["question"], lang=data.get("lang") or None, channel=channel, state=state, session=data.get("session")
+    )
 
 
 def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
@@ -101,11 +112,15 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
         app.state.pipeline = pipeline or await run_in_threadpool(Pipeline.from_settings, settings)
         app.state.started = time.time()
         yield
+        if pipeline is None:  # built here, so closed here; a pipeline passed in belongs to the caller
+            app.state.pipeline.close()
 
     app = FastAPI(
         title="Taxpayer-rights explainer",
         version=__version__,
-        description="Cited answers for ITIN filers about the IRS–ICE data-sharing agreement. Information, not legal advice.",
+        description=(
+            "Cited answers for ITIN filers about the IRS–ICE data-sharing agreement. Information, not legal advice."
+        ),
         lifespan=lifespan,
     )
 
@@ -115,19 +130,24 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return _error(500, "internal_error", "something went wrong; please try again or contact a legal aid organization")
+        return _error(
+            500, "internal_error", "something went wrong; please try again or contact a legal aid organization"
+        )
 
     @app.post(
         "/v1/ask",
         response_model=Answer,
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": AskRequest.model_json_schema()}}}},
-        responses={400: {"description": "Malformed body"}, 413: {"description": "Body too large"}, 422: {"description": "Invalid field"}},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": ASK_SCHEMA}}}},
+        responses={400: {"description": "Malformed body"}, 413: {"description": "Body too large"},
+                   422: {"description": "Invalid field"}},
     )  # fmt: skip
     async def ask(request: Request) -> Any:
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
             metrics.rejected.labels("too_large").inc()
-            return _error(413, "invalid_request", f"request body is too large (limit {settings.max_body_bytes} bytes)", "body")
+            return _error(
+                413, "invalid_request", f"request body is too large (limit {settings.max_body_bytes} bytes)", "body"
+            )
         raw = b""
         async for part in request.stream():
             raw += part

@@ -29,7 +29,14 @@ import yaml
 from bot.config import ROOT, Settings
 from bot.index import ingest_path
 
-TARGETS = {"p50_ms": 60.0, "p95_ms": 150.0, "throughput_rps": 30.0, "noop_ingest_s": 5.0, "cold_start_s": 20.0, "rss_mb": 1536.0}
+TARGETS = {
+    "p50_ms": 60.0,
+    "p95_ms": 150.0,
+    "throughput_rps": 30.0,
+    "noop_ingest_s": 5.0,
+    "cold_start_s": 20.0,
+    "rss_mb": 1536.0,
+}
 
 
 def golden_questions(limit: int = 200) -> list[str]:

@@ -35,13 +35,17 @@ def check_pack(pack: Pack, today: dt.date | None = None) -> list[Problem]:
         if lang == "en":
             continue
         if lang not in pack.languages:
-            pack.problems.append(Problem(f"knowledge/cards/{lang}", 1, f"language '{lang}' is not in pack.yaml", "warning"))
+            pack.problems.append(
+                Problem(f"knowledge/cards/{lang}", 1, f"language '{lang}' is not in pack.yaml", "warning")
+            )
         for card in cards.values():
             _check_translation(pack, card, english.get(card.id))
     for lang in pack.languages:
         missing = sorted(set(english) - set(pack.cards.get(lang, {})))
         for card_id in missing:
-            pack.problems.append(Problem(f"knowledge/cards/{lang}/{card_id}.yaml", 1, f"card '{card_id}' has no '{lang}' version"))
+            pack.problems.append(
+                Problem(f"knowledge/cards/{lang}/{card_id}.yaml", 1, f"card '{card_id}' has no '{lang}' version")
+            )
     _check_referrals(pack)
     _check_freshness(pack, today or dt.date.today())
     return pack.problems[before:]
@@ -58,7 +62,9 @@ def _check_english(pack: Pack, card: Card) -> None:
 def _check_short_length(pack: Pack, card: Card) -> None:
     length = len(" ".join(s.text for s in card.short))
     if length > SHORT_MAX_CHARS:
-        pack.problems.append(Problem(card.path, 1, f"short answer is {length} characters; the limit is {SHORT_MAX_CHARS}"))
+        pack.problems.append(
+            Problem(card.path, 1, f"short answer is {length} characters; the limit is {SHORT_MAX_CHARS}")
+        )
 
 
 def _check_sentence(pack: Pack, card: Card, s: Sentence) -> None:
@@ -86,7 +92,9 @@ def _check_sentence(pack: Pack, card: Card, s: Sentence) -> None:
         unsupported = [n for n in numbers(s.text) if n not in supported]
         if unsupported:
             pack.problems.append(
-                Problem(where, s.line, f"number(s) {unsupported} in {s.text[:60]!r} appear in none of the cited passages")
+                Problem(
+                    where, s.line, f"number(s) {unsupported} in {s.text[:60]!r} appear in none of the cited passages"
+                )
             )
 
 

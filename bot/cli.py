@@ -1,11 +1,11 @@
 """Thin commands: each parses its arguments, calls one library function and prints the result.
 
-    python -m bot setup                  build the embedding model (once) and ingest knowledge/
-    python -m bot knowledge check        validate knowledge/ (file:line: reason); exit 1 on errors
-    python -m bot ingest [PATH]          index PATH (default knowledge/) into Chroma, idempotently
-    python -m bot ask "question" [--lang xx] [--state XX] [--json]
-    python -m bot serve [--host H] [--port P]
-    python -m bot eval | bench           see evals/ and bot/bench.py
+python -m bot setup                  build the embedding model (once) and ingest knowledge/
+python -m bot knowledge check        validate knowledge/ (file:line: reason); exit 1 on errors
+python -m bot ingest [PATH]          index PATH (default knowledge/) into Chroma, idempotently
+python -m bot ask "question" [--lang xx] [--state XX] [--json]
+python -m bot serve [--host H] [--port P]
+python -m bot eval | bench           see evals/ and bot/bench.py
 """
 
 from __future__ import annotations

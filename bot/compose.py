@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.knowledge import Pack
 from bot.lang.strings import text
-from bot.types import Answer, Card, Citation, Referral, Sentence
+from bot.types import Answer, Card, Citation, Intent, Referral, Sentence
 
 SNIPPET_CHARS = 320
 
@@ -23,7 +23,7 @@ class Draft:
     """What the pipeline knows when it asks for an answer."""
 
     lang: str
-    intent: str
+    intent: Intent
     card: Card | None  # None: nothing relevant enough
     confidence: float
     referrals: list[Referral]

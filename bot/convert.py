@@ -140,7 +140,7 @@ def read_e5(path: Path) -> E5File:
 
 
 def bert_state_dict(f: E5File) -> dict[str, np.ndarray]:
-    """Rename e5.c's tensors to a transformers BertModel checkpoint (plus a zero pooler, unused, so loading is quiet)."""
+    """Rename e5.c's tensors to a BertModel checkpoint (plus a zero pooler, unused, so loading is quiet)."""
     t = f.tensors
     sd = {
         "embeddings.word_embeddings.weight": t["emb.word"],

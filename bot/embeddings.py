@@ -10,8 +10,9 @@ Models load lazily, once per process.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,7 +22,9 @@ from bot.errors import ModelError
 
 class Embedder(Protocol):
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int: ...
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
@@ -36,11 +39,11 @@ class SentenceTransformerEmbedder:
         self.path = path
         self.prompts = prompts
         self.batch_size = batch_size
-        self._model = None
+        self._model: Any = None
         self._lock = threading.Lock()
         self.dim = 384
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _load(self) -> Any:
         if self._model is None:
             with self._lock:
                 if self._model is None:
@@ -59,8 +62,62 @@ class SentenceTransformerEmbedder:
         )
 
     def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
         kw = {"prompt_name": "query"} if self.prompts else {}
-        return np.asarray(self._load().encode(text, normalize_embeddings=True, **kw), dtype=np.float32)
+        return np.asarray(
+            self._load().encode(texts, batch_size=len(texts), normalize_embeddings=True, **kw), dtype=np.float32
+        )
+
+
+class QueryBatcher:
+    """Embeds concurrent queries together: one forward pass for many requests instead of many competing for 2 cores.
+
+    No request waits on purpose. The first caller encodes whatever is queued; callers arriving meanwhile queue up and
+    are encoded as the next batch by the same leader. At concurrency 1 this is a plain call.
+    """
+
+    def __init__(self, inner: SentenceTransformerEmbedder, max_batch: int = 16) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queue: list[tuple[str, Future[np.ndarray]]] = []
+        self._leading = False
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        future: Future[np.ndarray] = Future()
+        with self._lock:
+            self._queue.append((text, future))
+            lead = not self._leading
+            self._leading = True
+        if lead:
+            self._drain()
+        return future.result()
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                if not batch:
+                    self._leading = False
+                    return
+            try:
+                vectors = self.inner.embed_queries([t for t, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - hand the failure to every waiting caller
+                for _, f in batch:
+                    f.set_exception(exc)
+                continue
+            for (_, f), v in zip(batch, vectors, strict=True):
+                f.set_result(v)
 
 
 def minilm_path() -> Path:

@@ -1,11 +1,11 @@
 """One exception tree for the whole bot, so callers (CLI, API) can map failures to clear messages.
 
-    BotError
-    ├── ConfigError        a setting is missing or invalid (refused at start-up)
-    ├── ModelError         the embedding model cannot be built or loaded
-    ├── KnowledgeError     the knowledge pack is invalid; carries a list of Problem(file, line, reason)
-    ├── IndexError_        ingest or the vector store failed; the previous index keeps serving
-    └── InputError         a question is unusable (empty, too long, bad type); maps to HTTP 4xx
+BotError
+├── ConfigError        a setting is missing or invalid (refused at start-up)
+├── ModelError         the embedding model cannot be built or loaded
+├── KnowledgeError     the knowledge pack is invalid; carries a list of Problem(file, line, reason)
+├── IndexBuildError        ingest or the vector store failed; the previous index keeps serving
+└── InputError         a question is unusable (empty, too long, bad type); maps to HTTP 4xx
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class KnowledgeError(BotError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class IndexError_(BotError):  # noqa: N801 - trailing underscore avoids shadowing the builtin
+class IndexBuildError(BotError):
     pass
 
 

@@ -45,9 +45,13 @@ def load_golden(directory: Path = GOLDEN) -> list[Item]:
         for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             items.append(
                 Item(
-                    q=str(raw["q"]), lang=str(raw["lang"]), card=raw.get("card"), intent=raw.get("intent", "information"),
+                    q=str(raw["q"]),
+                    lang=str(raw["lang"]),
+                    card=raw.get("card"),
+                    intent=raw.get("intent", "information"),
                     must_include=[str(s) for s in raw.get("must_include") or []],
-                    must_not=[str(s) for s in raw.get("must_not") or []], referral=bool(raw.get("referral")),
+                    must_not=[str(s) for s in raw.get("must_not") or []],
+                    referral=bool(raw.get("referral")),
                     source=path.name,
                 )  # fmt: skip
             )
@@ -100,7 +104,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "recall@1": share([r["rank"] == 1 for r in answerable]),
         "recall@3": share([r["rank"] is not None and r["rank"] <= 3 for r in answerable]),
         "recall@5": share([r["rank"] is not None for r in answerable]),
-        "mrr": round(statistics.fmean([1 / r["rank"] if r["rank"] else 0 for r in answerable]), 3) if answerable else None,
+        "mrr": round(statistics.fmean([1 / r["rank"] if r["rank"] else 0 for r in answerable]), 3)
+        if answerable
+        else None,
         "answered_correct_card": share([r["got"] == r["expected"] for r in answerable]),
         "citation_validity": share([r["citations_ok"] for r in rows]),
         "fact_coverage": share(facts),
@@ -146,7 +152,12 @@ def write_report(report: dict[str, Any]) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{day}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     metrics = [k for k in report["overall"] if k != "n"]
-    lines = [f"# Evaluation {day}", "", "| scope | n | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 2) + "|"]
+    lines = [
+        f"# Evaluation {day}",
+        "",
+        "| scope | n | " + " | ".join(metrics) + " |",
+        "|---" * (len(metrics) + 2) + "|",
+    ]
     for scope, s in [("overall", report["overall"]), *report["by_language"].items()]:
         lines.append(f"| {scope} | {s['n']} | " + " | ".join(str(s[m]) for m in metrics) + " |")
     lines += ["", f"{len(report['misses'])} questions answered from a different card than expected (see the JSON)."]

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.errors import InputError
+from bot.types import Intent
 
 # Identifiers people may type. ITIN: 9NN-NN-NNNN with middle digits 50-65, 70-88, 90-92, 94-99; SSN otherwise.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -101,7 +102,7 @@ def _identifier(supported: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return _IDENTIFIERS[supported]
 
 
-def guess_intent(text: str) -> str:
+def guess_intent(text: str) -> Intent:
     """First-pass intent from the wording alone; the pipeline refines it with what retrieval finds."""
     if _EMERGENCY.search(text):
         return "emergency"  # fail closed: when the wording could be an emergency, treat it as one

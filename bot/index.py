@@ -9,6 +9,7 @@ re-embeds only its own chunks, a deleted one disappears, and a failure at any po
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import numpy as np
 
 from bot.config import Settings
 from bot.embeddings import Embedder, make_embedder
-from bot.errors import IndexError_
+from bot.errors import IndexBuildError
 from bot.knowledge import Pack, load_valid_pack
 from bot.store import VectorStore, make_store
 from bot.types import Chunk
@@ -113,21 +114,21 @@ def ingest(pack: Pack, store: VectorStore, embedder: Embedder, progress: bool = 
     name = f"{store_prefix(store)}-{embedder.name}-{_hash(*sorted(wanted))[:12]}"
     try:
         store.create(name)
-        vectors = np.vstack([reused.get(c.id, fresh.get(c.id)) for c in chunks])
+        vectors = np.vstack([reused[c.id] if c.id in reused else fresh[c.id] for c in chunks])
         metas = [{"kind": c.kind, "ref": c.ref, "lang": c.lang} for c in chunks]
         store.add(name, [c.id for c in chunks], vectors, [c.text for c in chunks], metas)
         if set(store.ids(name)) != wanted:
-            raise IndexError_(f"collection {name} is incomplete after adding")
+            raise IndexBuildError(f"collection {name} is incomplete after adding")
         store.set_active(name, {"embedder": embedder.name, "ids": sorted(wanted), "as_of": pack.as_of})
     except Exception as exc:
         if name != active:
-            try:
+            with contextlib.suppress(Exception):  # cleanup must not hide the original failure
                 store.drop(name)
-            except Exception:  # noqa: BLE001 - cleanup must not hide the original failure
-                pass
-        raise IndexError_(f"ingest failed; the previous index keeps serving: {exc}") from exc
+        raise IndexBuildError(f"ingest failed; the previous index keeps serving: {exc}") from exc
     _drop_stale(store, keep=name)
-    return IngestReport(name, len(chunks), len(fresh), len(reused), len(old_ids - wanted), time.perf_counter() - t0, False)
+    return IngestReport(
+        name, len(chunks), len(fresh), len(reused), len(old_ids - wanted), time.perf_counter() - t0, False
+    )
 
 
 def store_prefix(store: VectorStore) -> str:

@@ -259,11 +259,20 @@ def load_referrals(path: Path, root: Path, problems: list[Problem]) -> list[Refe
             continue
         out.append(
             ReferralEntry(
-                id=e["id"], name=e["name"], kind=e["kind"], url=e["url"],
-                phone=str(e["phone"]) if e.get("phone") else None, languages=tuple(e["languages"]),
-                states=tuple(e["states"]), for_=tuple(e["for"]), can=e.get("can", ""), cannot=e.get("cannot", ""),
-                reason=dict(e["reason"]), organization=str(d.get("organization", path.stem)),
-                source=e.get("source"), verify_note=e.get("verify_note"),
+                id=e["id"],
+                name=e["name"],
+                kind=e["kind"],
+                url=e["url"],
+                phone=str(e["phone"]) if e.get("phone") else None,
+                languages=tuple(e["languages"]),
+                states=tuple(e["states"]),
+                for_=tuple(e["for"]),
+                can=e.get("can", ""),
+                cannot=e.get("cannot", ""),
+                reason=dict(e["reason"]),
+                organization=str(d.get("organization", path.stem)),
+                source=e.get("source"),
+                verify_note=e.get("verify_note"),
             )  # fmt: skip
         )
     return out

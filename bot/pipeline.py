@@ -16,7 +16,7 @@ import yaml
 
 from bot.compose import CardComposer, Composer, Draft
 from bot.config import Settings
-from bot.embeddings import Embedder, make_embedder
+from bot.embeddings import Embedder, QueryBatcher, SentenceTransformerEmbedder, make_embedder
 from bot.errors import BotError
 from bot.guard import detect_language, guess_intent, screen
 from bot.index import chunk_pack, ingest
@@ -62,7 +62,8 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
         pack = load_valid_pack(settings.knowledge_dir)
-        embedder = embedder or make_embedder(settings)
+        base = embedder or make_embedder(settings)
+        embedder = QueryBatcher(base) if isinstance(base, SentenceTransformerEmbedder) else base
         embedder.embed_query("warm up")  # load the model now, not on the first person's question
         store: VectorStore | None
         try:
@@ -74,6 +75,11 @@ class Pipeline:
             store, collection = None, None
         retriever = HybridRetriever(chunk_pack(pack, embedder.name), store, collection, embedder, offtopic_anchors())
         return cls(settings, pack, retriever, CardComposer(pack), PackReferrals(pack.referrals))
+
+    def close(self) -> None:
+        store = self.retriever.store
+        if store is not None and hasattr(store, "close"):
+            store.close()
 
     def answer(self, question: Question) -> Answer:
         return self.run(question).answer
@@ -94,7 +100,7 @@ class Pipeline:
             card = self.pack.cards.get(lang, {}).get(best.ref) or english
         if card is None and intent == "information":
             intent = "out_of_scope"  # nothing in the pack answers it: say so, and what the bot can help with
-        referral_kind = card and self.pack.cards["en"][card.id].referral
+        referral_kind = self.pack.cards["en"][card.id].referral if card else None
         refs = self.referrals.pick(needs_for(referral_kind, intent), card.lang if card else lang, question.state)
         draft = Draft(
             lang=lang, intent=intent, card=card, confidence=best.confidence if best else 0.0, referrals=refs,

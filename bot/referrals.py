@@ -23,7 +23,9 @@ def needs_for(card_referral: str | None, intent: str) -> set[str]:
     if intent in ("personal_situation", "emergency") or card_referral is None:
         base = {"immigration", "tax"}
     else:
-        base = {"both": {"immigration", "tax"}, "immigration": {"immigration"}, "tax": {"tax"}}.get(card_referral, set())
+        base = {"both": {"immigration", "tax"}, "immigration": {"immigration"}, "tax": {"tax"}}.get(
+            card_referral, set()
+        )
     if intent == "emergency":
         base = base | {"emergency"}
     return base

@@ -157,7 +157,9 @@ def _top2_per_ref(hits: list[tuple[Chunk, float]]) -> list[tuple[Chunk, float]]:
     per_ref: dict[str, list[tuple[Chunk, float]]] = defaultdict(list)
     for chunk, score in sorted(hits, key=lambda h: -h[1]):
         per_ref[chunk.ref].append((chunk, score))
-    scored = [(group[0][0], (group[0][1] + (group[1][1] if len(group) > 1 else floor)) / 2) for group in per_ref.values()]
+    scored = [
+        (group[0][0], (group[0][1] + (group[1][1] if len(group) > 1 else floor)) / 2) for group in per_ref.values()
+    ]
     return sorted(scored, key=lambda h: -h[1])
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from bot.config import Settings
-from bot.errors import IndexError_
+from bot.errors import IndexBuildError
 
 
 class VectorStore(Protocol):
@@ -32,7 +32,9 @@ class VectorStore(Protocol):
 
     def collections(self) -> list[str]: ...
 
-    def add(self, name: str, ids: list[str], vectors: np.ndarray, docs: list[str], metas: list[dict[str, Any]]) -> None: ...
+    def add(
+        self, name: str, ids: list[str], vectors: np.ndarray, docs: list[str], metas: list[dict[str, Any]]
+    ) -> None: ...
 
     def get_vectors(self, name: str, ids: list[str]) -> dict[str, np.ndarray]: ...
 
@@ -48,6 +50,19 @@ class ChromaStore:
         self.client = client
         self.prefix = prefix
         self.meta_name = f"{prefix}-meta"
+
+    def close(self) -> None:
+        """Release the client's connections (an HTTP client holds sockets to the server)."""
+        # chromadb 1.5.9's HTTP API never closes its httpx sessions (the client and its admin client each hold one),
+        # so close them here after the client's own close().
+        owners = [self.client, getattr(self.client, "_admin_client", None)]
+        sessions = [getattr(getattr(o, "_server", None), "_session", None) for o in owners]
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
+        for session in sessions:
+            if session is not None and hasattr(session, "close"):
+                session.close()
 
     def _meta(self) -> Any:
         return self.client.get_or_create_collection(self.meta_name, embedding_function=None)
@@ -129,5 +144,5 @@ def make_store(settings: Settings) -> ChromaStore:
             settings.chroma_path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
     except Exception as exc:  # chromadb raises several unrelated types for an unreachable or broken store
-        raise IndexError_(f"cannot open the Chroma store: {exc}") from exc
+        raise IndexBuildError(f"cannot open the Chroma store: {exc}") from exc
     return ChromaStore(client, settings.collection_prefix)

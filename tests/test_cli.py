@@ -17,7 +17,9 @@ def run(settings, *args: str) -> subprocess.CompletedProcess[str]:
         BOT_DATA_DIR=str(settings.data_dir),
         BOT_MODEL_DIR=str(settings.resolved_model_dir),
     )
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_ask_json(settings) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import IndexError_
+from bot.errors import IndexBuildError
 from bot.index import chunk_pack, ingest
 from bot.knowledge import load_valid_pack
 from bot.store import ChromaStore, make_store
@@ -58,7 +58,7 @@ def test_failed_ingest_leaves_previous_index_serving(settings, embedder, pack_di
     src = pack_dir / "sources/law-a.md"
     src.write_text(src.read_text().replace("Tax returns are confidential.", "Tax returns are private."))
     failing = FailingStore(store.client, store.prefix)
-    with pytest.raises(IndexError_, match="previous index keeps serving"):
+    with pytest.raises(IndexBuildError, match="previous index keeps serving"):
         ingest(load_valid_pack(pack_dir), failing, embedder)
     assert store.active() == good.collection
     assert store.collections().count(good.collection) == 1 and len(store.collections()) == 2  # data + meta

@@ -45,7 +45,11 @@ def test_source_without_url_or_date(pack_dir: Path, field: str) -> None:
 
 
 def test_card_citing_unknown_source(pack_dir: Path) -> None:
-    edit(pack_dir / "cards/en/court-order.yaml", 'cite: ["ruling-b#Holding"]\nanswer', 'cite: ["ruling-z#Holding"]\nanswer')
+    edit(
+        pack_dir / "cards/en/court-order.yaml",
+        'cite: ["ruling-b#Holding"]\nanswer',
+        'cite: ["ruling-z#Holding"]\nanswer',
+    )
     found = problems(pack_dir)
     assert any("cards/en/court-order.yaml:10:" in p and "unknown source 'ruling-z'" in p for p in found), found
 

@@ -33,8 +33,13 @@ def test_paraphrases_find_the_card_in_the_project_pack(project_pipeline: Pipelin
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the capital of Peru?", "give me a recipe for enchiladas", "¿Quién ganó el partido del domingo?",
-     "write a poem about the ocean", "¿Me recomiendas una película?"],
+    [
+        "What is the capital of Peru?",
+        "give me a recipe for enchiladas",
+        "¿Quién ganó el partido del domingo?",
+        "write a poem about the ocean",
+        "¿Me recomiendas una película?",
+    ],
 )
 def test_unrelated_questions_are_not_answered_from_a_card(project_pipeline: Pipeline, question: str) -> None:
     outcome = project_pipeline.run(Question(question))

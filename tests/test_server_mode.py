@@ -59,3 +59,5 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_server: str, settings, em
     assert answer.lang == "es" and answer.citations and answer.citations[0].source_id == "law-a"
     again = Pipeline.from_settings(remote, embedder=embedder)
     assert again.retriever.collection == collection  # re-ingest through the server was a no-op
+    pipeline.close()
+    again.close()
