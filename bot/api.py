@@ -7,7 +7,9 @@ words a caller can act on. Unexpected failures return a generic 500 body, never 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,6 +53,9 @@ class Metrics:
         self.rejected = Counter(
             "bot_rejected_requests", "Requests refused as bad input", ["reason"], registry=self.registry
         )
+        self.blocked = Counter(
+            "bot_forbidden_claims_blocked", "Answers replaced by the claims gate", registry=self.registry
+        )
         self.scrubbed = Counter(
             "bot_identifiers_scrubbed", "Identifiers removed from questions", ["kind"], registry=self.registry
         )
@@ -58,6 +63,30 @@ class Metrics:
             "bot_answer_seconds", "Time to answer", registry=self.registry,
             buckets=(0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5),
         )  # fmt: skip
+
+
+class RateLimiter:
+    """Token bucket per client. Client keys are hashed with a per-process secret and live only in memory."""
+
+    def __init__(self, per_minute: int, burst: int) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.secret = secrets.token_bytes(16)
+
+    def check(self, client: str) -> float:
+        """0 when allowed (and a token is spent), else the seconds to wait."""
+        key = hashlib.blake2b(client.encode(), key=self.secret, digest_size=16).hexdigest()
+        now = time.monotonic()
+        tokens, last = self.buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens < 1.0:
+            self.buckets[key] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+        if len(self.buckets) > 100_000:
+            self.buckets.clear()
+        self.buckets[key] = (tokens - 1.0, now)
+        return 0.0
 
 
 def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
@@ -105,6 +134,7 @@ def parse_ask(raw: bytes, max_bytes: int) -> Question:
 def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     """The app; pass `pipeline` to share one already built (tests, benchmarks), else it is built at start-up."""
     metrics = Metrics()
+    limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -142,6 +172,13 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
                    422: {"description": "Invalid field"}},
     )  # fmt: skip
     async def ask(request: Request) -> Any:
+        client = request.headers.get("x-api-key") or (request.client.host if request.client else "unknown")
+        wait = limiter.check(client)
+        if wait:
+            metrics.rejected.labels("rate_limited").inc()
+            response = _error(429, "rate_limited", "too many questions in a short time; please wait and try again")
+            response.headers["Retry-After"] = str(max(1, round(wait)))
+            return response
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
             metrics.rejected.labels("too_large").inc()
@@ -166,6 +203,8 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
             metrics.scrubbed.labels(kind).inc()
         if outcome.card_id is None:
             metrics.no_answer.inc()
+        if outcome.blocked:
+            metrics.blocked.inc()
         return answer
 
     @app.get("/healthz")

@@ -46,6 +46,7 @@ def check_pack(pack: Pack, today: dt.date | None = None) -> list[Problem]:
             pack.problems.append(
                 Problem(f"knowledge/cards/{lang}/{card_id}.yaml", 1, f"card '{card_id}' has no '{lang}' version")
             )
+    _check_claims(pack)
     _check_referrals(pack)
     _check_freshness(pack, today or dt.date.today())
     return pack.problems[before:]
@@ -119,6 +120,19 @@ def _check_translation(pack: Pack, card: Card, english: Card | None) -> None:
                 pack.problems.append(
                     Problem(card.path, 1, f"'{part}' sentence {i + 1} drops number(s) {lost} of the English sentence")
                 )
+
+
+def _check_claims(pack: Pack) -> None:
+    from bot.claims import violations
+
+    for lang, cards in pack.cards.items():
+        for card in cards.values():
+            for i, s in enumerate(card.short + card.answer):
+                found = violations(s.text, lang)
+                if found:
+                    pack.problems.append(
+                        Problem(card.path, s.line or 1, f"sentence {i + 1} makes a forbidden claim ({found[0]})")
+                    )
 
 
 def _check_referrals(pack: Pack) -> None:

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=1000, ge=10, le=20000)
     max_body_bytes: int = Field(default=16384, ge=1024, le=1_048_576)
 
+    # Per client (API key, else address): sustained answers per minute, and the burst allowed above that.
+    rate_per_minute: int = Field(default=60, ge=1, le=100_000)
+    rate_burst: int = Field(default=20, ge=1, le=100_000)
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

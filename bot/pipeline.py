@@ -14,17 +14,21 @@ from pathlib import Path
 
 import yaml
 
+from bot.claims import violations
 from bot.compose import CardComposer, Composer, Draft
 from bot.config import Settings
 from bot.embeddings import Embedder, QueryBatcher, SentenceTransformerEmbedder, make_embedder
 from bot.errors import BotError
-from bot.guard import detect_language, guess_intent, screen
+from bot.guard import detect_language, screen
 from bot.index import chunk_pack, ingest
+from bot.intent import IntentClassifier, in_domain, personal_without_card
 from bot.knowledge import Pack, load_valid_pack
+from bot.lang.strings import text
 from bot.referrals import PackReferrals, ReferralDirectory, needs_for
 from bot.retrieve import HybridRetriever
+from bot.session import SessionStore
 from bot.store import VectorStore, make_store
-from bot.types import Answer, Question
+from bot.types import Answer, Card, Intent, Question, Referral
 
 log = logging.getLogger("bot")
 ANCHORS = Path(__file__).parent / "lang" / "offtopic.yaml"
@@ -42,6 +46,7 @@ class Outcome:
     seconds: float
     card_id: str | None
     identifiers: tuple[str, ...]
+    blocked: bool = False  # the claims gate replaced the answer
 
 
 class Pipeline:
@@ -58,6 +63,8 @@ class Pipeline:
         self.retriever = retriever
         self.composer = composer
         self.referrals = referrals
+        self.intents = IntentClassifier(retriever.embedder)
+        self.sessions = SessionStore()
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
@@ -87,26 +94,24 @@ class Pipeline:
     def run(self, question: Question) -> Outcome:
         t0 = time.perf_counter()
         screened = screen(question.text, self.settings.max_question_chars)
-        lang = detect_language(screened.text, self.pack.languages, question.lang)
-        intent = guess_intent(screened.text)
-        ranked = self.retriever.search(screened.text, kind="card", k=3)
-        best = ranked[0] if ranked else None
-        trusted = best is not None and best.confidence >= self.settings.min_confidence
-        card = None
-        if trusted and best is not None:
-            english = self.pack.cards["en"][best.ref]
-            if english.intent == "personal_situation" and intent == "information":
-                intent = "personal_situation"
-            card = self.pack.cards.get(lang, {}).get(best.ref) or english
-        if card is None and intent == "information":
-            intent = "out_of_scope"  # nothing in the pack answers it: say so, and what the bot can help with
-        referral_kind = self.pack.cards["en"][card.id].referral if card else None
-        refs = self.referrals.pick(needs_for(referral_kind, intent), card.lang if card else lang, question.state)
-        draft = Draft(
-            lang=lang, intent=intent, card=card, confidence=best.confidence if best else 0.0, referrals=refs,
-            short=question.channel == "sms",
-        )  # fmt: skip
-        answer = self.composer.compose(draft)
+        session = self.sessions.get(question.session)
+        choice = detect_language(screened.text, self.pack.languages, question.lang, session.lang)
+        lang = choice.lang
+        vector = self.retriever.embedder.embed_query(screened.text)
+        intent, sims = self.intents.classify(screened.text, vector)
+        card, confidence = None, 0.0
+        if intent not in ("greeting", "unsafe") and in_domain(sims):
+            ranked = self.retriever.search(screened.text, kind="card", k=3, vector=vector)
+            if ranked:
+                confidence = ranked[0].confidence
+                if confidence >= self.settings.min_confidence:
+                    card = self.pack.cards.get(lang, {}).get(ranked[0].ref) or self.pack.cards["en"][ranked[0].ref]
+        intent = self._refine(intent, card, sims)
+        answer = self._compose(intent, card, lang, confidence, question)
+        answer, blocked = self._finish(answer, bool(screened.found) and not session.warned, choice.unsupported)
+        session.lang = answer.lang if not choice.unsupported else session.lang
+        session.warned = session.warned or bool(screened.found)
+        self.sessions.put(question.session, session)
         seconds = time.perf_counter() - t0
         log.info(
             "answered",
@@ -116,4 +121,59 @@ class Pipeline:
                 "identifiers_scrubbed": len(screened.found),
             },
         )  # fmt: skip
-        return Outcome(answer, seconds, card.id if card else None, screened.found)
+        return Outcome(answer, seconds, card.id if card else None, screened.found, blocked)
+
+    def _refine(self, intent: Intent, card: Card | None, sims: dict[str, float]) -> Intent:
+        """Retrieval has the last word between information and out_of_scope; a card for people's own situations
+        marks the question as personal."""
+        if card is not None:
+            english = self.pack.cards["en"][card.id]
+            if intent == "out_of_scope":
+                intent = "information"
+            if intent == "information" and english.intent == "personal_situation":
+                intent = "personal_situation"
+        elif intent == "information" or (intent == "personal_situation" and not personal_without_card(sims)):
+            intent = "out_of_scope"
+        return intent
+
+    def _compose(self, intent: Intent, card: Card | None, lang: str, confidence: float, q: Question) -> Answer:
+        if intent in ("greeting", "unsafe"):
+            key = "greeting" if intent == "greeting" else "no_answer"
+            refs = [] if intent == "greeting" else self.referrals.pick({"immigration", "tax"}, lang, q.state)
+            return self._fixed(key, lang, intent, refs)
+        referral_kind = self.pack.cards["en"][card.id].referral if card else None
+        refs = self.referrals.pick(needs_for(referral_kind, intent), card.lang if card else lang, q.state)
+        if intent == "emergency":
+            lead = self._fixed("emergency", lang, intent, refs)
+            if card is None:
+                return lead
+            # who to contact comes first; then only what the pack sources, in its short form
+            sourced = self.composer.compose(Draft(lang, intent, card, confidence, refs, short=True))
+            return sourced.model_copy(update={"answer": f"{lead.answer} {sourced.answer}"})
+        draft = Draft(
+            lang=lang, intent=intent, card=card, confidence=confidence, referrals=refs, short=q.channel == "sms"
+        )
+        return self.composer.compose(draft)
+
+    def _fixed(self, key: str, lang: str, intent: Intent, refs: list[Referral]) -> Answer:
+        return Answer(
+            answer=text(lang, key), lang=lang, intent=intent, citations=[], referrals=refs,
+            disclaimer=text(lang, "disclaimer"), as_of=self.pack.as_of, confidence=0.0,
+        )  # fmt: skip
+
+    def _finish(self, answer: Answer, warn: bool, unsupported: bool) -> tuple[Answer, bool]:
+        """The claims gate, then the one-time identifier warning and the unsupported-language notice."""
+        blocked = bool(violations(answer.answer, answer.lang))
+        if blocked:
+            log.warning("forbidden claim blocked", extra={"lang": answer.lang, "intent": answer.intent})
+            refs = self.referrals.pick({"immigration", "tax"}, answer.lang, None)
+            answer = self._fixed("no_answer", answer.lang, answer.intent, refs)
+        prefix = []
+        if unsupported:
+            names = ", ".join(text(code, "language_name") for code in self.pack.languages)
+            prefix.append(f"I can answer in these languages: {names}.")
+        if warn:
+            prefix.append(text(answer.lang, "identifier_warning"))
+        if prefix:
+            answer = answer.model_copy(update={"answer": " ".join([*prefix, answer.answer])})
+        return answer, blocked

@@ -116,12 +116,13 @@ class HybridRetriever:
         top = sorted(range(len(scores)), key=lambda i: -scores[i])[:SPARSE_CANDIDATES]
         return [(self.docs[i][0], float(scores[i])) for i in top if scores[i] > 0]
 
-    def search(self, question: str, kind: str = "card", k: int = 5) -> list[Ranked]:
+    def search(self, question: str, kind: str = "card", k: int = 5, vector: np.ndarray | None = None) -> list[Ranked]:
         """Fused ranking of refs of `kind` ('card' or 'source')."""
         dense_ok = self.store is not None and self.collection is not None
         anchor = 0.0
         try:
-            vector = self.embedder.embed_query(question)
+            if vector is None:
+                vector = self.embedder.embed_query(question)
             if self.anchors is not None:
                 anchor = float((self.anchors @ vector).max())
             dense = [(c, s) for c, s in self._dense(vector) if c.kind == kind]

@@ -31,4 +31,4 @@ def text(lang: str, key: str, **fmt: str) -> str:
 
 
 def supported() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in HERE.glob("*.yaml") if p.stem != "offtopic"))
+    return tuple(sorted(p.stem for p in HERE.glob("*.yaml") if len(p.stem) == 2))  # language files only

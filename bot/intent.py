@@ -1,0 +1,120 @@
+"""Intent: information, personal_situation, emergency, out_of_scope, greeting or unsafe, in every language.
+
+Two signals. Rules catch the unmistakable (an instruction to ignore instructions, "ICE is at my door", a bare
+"hello"). Then nearest prototypes: the message is compared, with the multilingual model, to seed examples of each
+intent (bot/lang/intents.yaml), which carries the shape of an intent into languages the rules do not cover.
+
+Emergency fails closed: the rules treat any wording that could describe agents at the door or a detention as an
+emergency, even in the past tense, and similarity adds messages the rules miss when they are closest to emergency. A person with agents at the door who gets a hotline they did not need loses little; one who
+gets an explanation of §6103 instead of a hotline may lose a great deal. tests/test_intent.py pins this.
+The pipeline refines the result with retrieval: a trusted card turns out_of_scope into information, and no trusted
+card turns information into out_of_scope.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bot.embeddings import Embedder
+from bot.types import Intent
+
+PROTOTYPES = Path(__file__).parent / "lang" / "intents.yaml"
+EMERGENCY_MARGIN = 0.0  # by similarity alone, emergency must rank first; the rules are the wide net
+EMERGENCY_FLOOR = 0.85  # ...and at least this similar to an emergency example
+DOMAIN_FLOOR = 0.78  # below this similarity to every in-domain example, a message is not about our subject
+PERSONAL_LEAD = 0.02  # with no card to answer it, "personal" must beat "out of scope" by this much
+UNSAFE_FLOOR = 0.91
+GREETING_MAX_WORDS = 4
+
+_UNSAFE = re.compile(
+    r"(?i)(ignore|disregard|forget|override|bypass)\W+(?:\w+\W+){0,3}(instructions?|rules|prompt|guidelines)"
+    r"|^\W*(?:system|sistema|admin)\s*:|\breveal\b.{0,20}\b(?:config\w*|instructions|prompt|secrets?)\b"
+    r"|\brevela\b.{0,20}\b(?:configuraci[oó]n|instrucciones|prompt)\b"
+    r"|system\s*prompt|developer\s*mode|jailbreak|pretend\s+(?:you\s+are|to\s+be)|\bact\s+as\b|role-?play"
+    r"|(ignora|olvida|olvídate\s+de)\W+(?:\w+\W+){0,3}(instrucciones|reglas|indicaciones)|finge\s+que|act[uú]a\s+como"
+    r"|hide\s+(?:my\s+)?income|evade\s+(?:taxes|the\s+irs)|fake\s+(?:itin|ssn|social|documents?|w-?2)"
+    r"|escond\w*\s+(?:mis\s+)?ingresos|(itin|seguro\s+social|papeles|documentos)\s+fals[oa]s?"
+    r"|\bprompt\b|扮演|假装你是|假的?(?:社安号|社会安全号|身份|证件|地址|文件|ITIN)"
+    r"|忽略.{0,6}(指令|指示|规则)|무시하고|bỏ qua.{0,12}(hướng dẫn|chỉ dẫn)|игнорируй|проигнорируй|تجاهل"
+)
+_EMERGENCY = re.compile(
+    r"(?i)\b(ice|immigration|inmigraci[oó]n|la migra|migra|agentes?|officers?|polic[eií]a?)\b\W+(?:\w+\W+){0,6}"
+    r"(door|puerta|outside|afuera|here|aqu[ií]|at my (?:house|home|work|job)|en mi (?:casa|trabajo))"
+    r"|\b(detained|arrested|detenid[oa]s?|arrestad[oa]s?|se\s+llevaron|took\s+my|raid|redada|detuvieron)\b"
+    r"|(在我家门口|被抓|被拘留|bị bắt|đang ở (?:trước )?cửa|구금|체포|문 앞|inaresto|hinuli|arete|nan pòt|"
+    r"preso|detido|na minha porta|اعتقل|احتجز|على الباب|задержал|арестовал|у двери)"
+)
+_GREETING = re.compile(
+    r"(?i)^\W*(hi|hello|hey|thanks?|thank you|bye|good (?:morning|afternoon|evening)|ok|okay|hola|gracias|"
+    r"muchas gracias|buenos d[ií]as|buenas(?: tardes| noches)?|adi[oó]s|你好|谢谢|xin ch[aà]o|c[aả]m [oơ]n|"
+    r"안녕하세요|감사합니다|kumusta|salamat(?: po)?|bonjou|bonswa|m[eè]si|ol[aá]|obrigad[oa]|oi|مرحبا|شكرا|"
+    r"السلام عليكم|привет|здравствуйте|спасибо)\W*$"
+)
+
+
+def load_prototypes(path: Path = PROTOTYPES) -> dict[str, list[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(k): [str(x) for x in v] for k, v in data.items()}
+
+
+class IntentClassifier:
+    def __init__(self, embedder: Embedder, prototypes: dict[str, list[str]] | None = None) -> None:
+        self.embedder = embedder
+        protos = prototypes or load_prototypes()
+        self.labels: list[str] = []
+        texts: list[str] = []
+        for label, examples in protos.items():
+            self.labels += [label] * len(examples)
+            texts += examples
+        self.matrix = embedder.embed_passages(texts) if texts else np.zeros((0, 1))
+        self.label_array = np.array(self.labels)
+
+    def similarities(self, vector: np.ndarray) -> dict[str, float]:
+        sims = self.matrix @ vector
+        return {label: float(sims[self.label_array == label].max()) for label in dict.fromkeys(self.labels)}
+
+    def classify(self, text: str, vector: np.ndarray | None = None) -> tuple[Intent, dict[str, float]]:
+        """The intent, and the per-intent similarities the pipeline uses to weigh it against retrieval."""
+        rule = rule_intent(text)
+        if rule is not None:
+            return rule, {}
+        if vector is None:
+            vector = self.embedder.embed_query(text)
+        sims = self.similarities(vector)
+        ranked = sorted(sims, key=lambda k: -sims[k])
+        best_label, best = ranked[0], sims[ranked[0]]
+        emergency = sims.get("emergency", 0.0)
+        if emergency >= EMERGENCY_FLOOR and emergency >= best - EMERGENCY_MARGIN:
+            return "emergency", sims
+        if best_label == "unsafe" and best < UNSAFE_FLOOR:
+            best_label = ranked[1]
+        if best_label == "greeting" and len(text.split()) > GREETING_MAX_WORDS:
+            best_label = next(label for label in ranked[1:] if label != "unsafe")
+        return best_label, sims  # type: ignore[return-value]
+
+
+def in_domain(sims: dict[str, float]) -> bool:
+    """Whether a message looks like it is about our subject at all (rules decided: no opinion, so True)."""
+    if not sims:
+        return True
+    return max(sims.get(k, 0.0) for k in ("information", "personal_situation", "emergency")) >= DOMAIN_FLOOR
+
+
+def personal_without_card(sims: dict[str, float]) -> bool:
+    """A personal question the pack has no card for still deserves a referral, if it is clearly personal."""
+    return not sims or sims.get("personal_situation", 0.0) >= sims.get("out_of_scope", 0.0) + PERSONAL_LEAD
+
+
+def rule_intent(text: str) -> Intent | None:
+    """The unmistakable cases; None when the rules have nothing certain to say."""
+    if _UNSAFE.search(text):
+        return "unsafe"
+    if _EMERGENCY.search(text):
+        return "emergency"  # fail closed: wording that could be an emergency is treated as one
+    if _GREETING.match(text):
+        return "greeting"
+    return None
