@@ -5,8 +5,9 @@ Two signals. Rules catch the unmistakable (an instruction to ignore instructions
 intent (bot/lang/intents.yaml), which carries the shape of an intent into languages the rules do not cover.
 
 Emergency fails closed: the rules treat any wording that could describe agents at the door or a detention as an
-emergency, even in the past tense, and similarity adds messages the rules miss when they are closest to emergency. A person with agents at the door who gets a hotline they did not need loses little; one who
-gets an explanation of §6103 instead of a hotline may lose a great deal. tests/test_intent.py pins this.
+emergency, even in the past tense, and similarity adds messages the rules miss when they are closest to emergency.
+A person with agents at the door who gets a hotline they did not need loses little; one who gets an explanation of
+§6103 instead of a hotline may lose a great deal. tests/test_guardrails.py pins this.
 The pipeline refines the result with retrieval: a trusted card turns out_of_scope into information, and no trusted
 card turns information into out_of_scope.
 """
@@ -38,15 +39,25 @@ _UNSAFE = re.compile(
     r"|(ignora|olvida|olvídate\s+de)\W+(?:\w+\W+){0,3}(instrucciones|reglas|indicaciones)|finge\s+que|act[uú]a\s+como"
     r"|hide\s+(?:my\s+)?income|evade\s+(?:taxes|the\s+irs)|fake\s+(?:itin|ssn|social|documents?|w-?2)"
     r"|escond\w*\s+(?:mis\s+)?ingresos|(itin|seguro\s+social|papeles|documentos)\s+fals[oa]s?"
-    r"|\bprompt\b|扮演|假装你是|假的?(?:社安号|社会安全号|身份|证件|地址|文件|ITIN)"
+    r"|(?<![a-z])prompt(?![a-z])|扮演|假装你是|假的?(?:社安号|社会安全号|身份|证件|地址|文件|ITIN)"
+    r"|fingir|finja|finge\b|esquece\w*\s+(?:as\s+)?regras|esconder\s+(?:dinheiro|renda|minha renda)|\bfals[oa]s?\b"
+    r"|kunwari|huwag\s+(?:mong\s+)?pansinin|pekeng|itatago\s+ang\s+kita"
+    r"|fè\s+kòm\s+si|inyore\s+règ|fo\s+papye|kache\s+revni"
+    r"|đóng vai|giả làm|gia lam|giấy tờ giả|giay to gia|giấu thu nhập|giau thu nhap"
+    r"|притворись|забудь.{0,30}(?:инструкци|правил)|промпт|поддельн|спрятать\s+доход"
+    r"|تخيل\s+انك|تظاهر|انس.{0,3}\s+قواعد|مزور|إخفاء\s+الدخل"
+    r"|개발자\s*모드|너는\s+변호사|규칙.{0,8}(?:무시|신경\s*쓰지)|가짜|위조|소득.{0,6}숨기|숨기는\s+방법"
     r"|忽略.{0,6}(指令|指示|规则)|무시하고|bỏ qua.{0,12}(hướng dẫn|chỉ dẫn)|игнорируй|проигнорируй|تجاهل"
 )
 _EMERGENCY = re.compile(
     r"(?i)\b(ice|immigration|inmigraci[oó]n|la migra|migra|agentes?|officers?|polic[eií]a?)\b\W+(?:\w+\W+){0,6}"
     r"(door|puerta|outside|afuera|here|aqu[ií]|at my (?:house|home|work|job)|en mi (?:casa|trabajo))"
     r"|\b(detained|arrested|detenid[oa]s?|arrestad[oa]s?|se\s+llevaron|took\s+my|raid|redada|detuvieron)\b"
-    r"|(在我家门口|被抓|被拘留|bị bắt|đang ở (?:trước )?cửa|구금|체포|문 앞|inaresto|hinuli|arete|nan pòt|"
-    r"preso|detido|na minha porta|اعتقل|احتجز|على الباب|задержал|арестовал|у двери)"
+    r"|(在我家门口|被抓|抓走|被拘留|拘留了|敲门|突袭|bị bắt|bị .{0,12}bắt|bị giữ|trại giam|bị tạm giữ|"
+    r"đang ở (?:trước )?cửa|gõ cửa|구금|체포|잡혀\s?갔|문 앞|단속\s*요원|inaresto|hinuli|dinakip|kinulong|"
+    r"kumakatok|arete|nan pòt|frape pòt|preso|presa|detido|detida|levaram|batendo na porta|na minha porta|"
+    r"اعتقل|احتجز|على الباب|عند الباب|اخدو|أخذوا|اخذوا|مسكو|قبضوا|يطرقون|задержал|арестовал|забрали|схватили|"
+    r"у двери|стучат в дверь)"
 )
 _GREETING = re.compile(
     r"(?i)^\W*(hi|hello|hey|thanks?|thank you|bye|good (?:morning|afternoon|evening)|ok|okay|hola|gracias|"
@@ -92,9 +103,16 @@ class IntentClassifier:
             return "emergency", sims
         if best_label == "unsafe" and best < UNSAFE_FLOOR:
             best_label = ranked[1]
-        if best_label == "greeting" and len(text.split()) > GREETING_MAX_WORDS:
+        if best_label == "greeting" and _length_in_words(text) > GREETING_MAX_WORDS:
             best_label = next(label for label in ranked[1:] if label != "unsafe")
         return best_label, sims  # type: ignore[return-value]
+
+
+def _length_in_words(text: str) -> float:
+    """Words, counting two characters as a word in scripts written without spaces (Chinese, Japanese)."""
+    spaced = len(text.split())
+    dense = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff")
+    return max(spaced, dense / 2)
 
 
 def in_domain(sims: dict[str, float]) -> bool:
