@@ -1,7 +1,9 @@
 """`python -m bot bench`: measure the real server on loopback, the way the helpline and widget will use it.
 
 Full ingest into an empty data dir, a no-op re-ingest, cold start of `python -m bot serve` to a healthy /healthz,
-/v1/ask latency percentiles at concurrency 1, throughput at concurrency 8, and the server's peak resident memory.
+/v1/ask latency percentiles at concurrency 1, throughput at concurrency 8, and the server's peak resident memory;
+then the plain LangChain RAG baseline's latency on the same questions, with ratios. The bot is measured over HTTP
+(its real path), the baseline in process (it has no server), so the ratio flatters the baseline.
 Questions come from evals/golden (rotated), so the load looks like real traffic in several languages. Every loop is
 bounded in count and time, and all traffic goes to 127.0.0.1 only.
 """
@@ -129,8 +131,27 @@ def run_bench(settings: Settings, quick: bool = False) -> int:
         c8_p95_ms=round(_percentile(lat8, 0.95) * 1000, 1), throughput_rps=round(len(lat8) / wall8, 1),
         errors=err1 + err8, rss_mb=round(sampler.peak / 2**20),
     )  # fmt: skip
+    results.update(_baseline(settings, questions, 40 if quick else 150, results))
     _write(results)
     return 0 if results["errors"] == 0 else 1
+
+
+def _baseline(settings: Settings, questions: list[str], n: int, bot: dict[str, Any]) -> dict[str, Any]:
+    """The plain LangChain RAG (bot/baseline.py) on the same questions, in process; ratios are bot / baseline."""
+    from bot.baseline import PlainRAG
+    from bot.knowledge import load_valid_pack
+
+    t0 = time.perf_counter()
+    rag = PlainRAG(load_valid_pack(settings.knowledge_dir), settings)
+    build = time.perf_counter() - t0
+    rag.ask(questions[0])
+    lat = [rag.ask(questions[i % len(questions)]).seconds for i in range(n)]
+    p50, p95 = statistics.median(lat) * 1000, _percentile(lat, 0.95) * 1000
+    return {
+        "baseline_build_s": round(build, 2), "baseline_p50_ms": round(p50, 1), "baseline_p95_ms": round(p95, 1),
+        "p50_ratio_bot_over_baseline": round(bot["p50_ms"] / p50, 2),
+        "p95_ratio_bot_over_baseline": round(bot["p95_ms"] / p95, 2),
+    }  # fmt: skip
 
 
 def _wait_healthy(url: str, t0: float, limit: float = 120.0) -> float:
