@@ -96,7 +96,8 @@ def score_item(pipeline: Pipeline, item: Item) -> dict[str, Any]:
         "facts": [f.casefold() in text for f in item.must_include],
         "forbidden": [f for f in item.must_not if f.casefold() in text],
         "intent_ok": answer.intent == item.intent, "intent": answer.intent,
-        "referral_ok": (not item.referral) or bool(answer.referrals),
+        "referral_ok": (not item.referral) or bool(answer.referrals), "referred": bool(answer.referrals),
+        "referral_needed": item.referral,
         "citations_ok": valid_citations(pipeline, answer, outcome.card_id), "lang_ok": answer.lang == item.lang,
         "relevance": relevance(cited, expected_refs(pipeline, item.card)),
         "seconds": seconds,
@@ -116,6 +117,7 @@ def score_baseline(pipeline: Pipeline, rag: Any, item: Item) -> dict[str, Any]:
         "confidence": 1.0, "facts": [f.casefold() in text for f in item.must_include],
         "forbidden": [f for f in item.must_not if f.casefold() in text] + violations(got.answer, "en"),
         "intent_ok": item.intent == "information", "intent": "information", "referral_ok": not item.referral,
+        "referred": False, "referral_needed": item.referral,
         "citations_ok": all(pipeline.pack.passage(c) is not None for c in got.citations), "lang_ok": item.lang == "en",
         "relevance": relevance(got.citations, expected), "seconds": got.seconds,
     }  # fmt: skip
@@ -162,6 +164,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "forbidden_claim_rate": share([bool(r["forbidden"]) for r in rows]),
         "intent_accuracy": share([r["intent_ok"] for r in rows]),
         "referral_recall": share([r["referral_ok"] for r in rows]),
+        "referral_precision": share([r["referral_needed"] for r in rows if r["referred"]]),
         "reply_language": share([r["lang_ok"] for r in rows]),
         "idk_precision": share([not r["expected"] for r in said_idk]),
         "idk_recall": share([not r["answered"] for r in unanswerable]),
@@ -270,7 +273,7 @@ def write_report(report: dict[str, Any]) -> Path:
     out = ROOT / "evals" / "reports"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{day}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    systems = list(report)
+    systems = [k for k, v in report.items() if isinstance(v, dict) and "overall" in v]
     metrics = [k for k in report["bot"]["overall"] if k != "n"]
     lines = [f"# Evaluation {day}", "", f"{report['bot']['overall']['n']} golden questions.", "",
              "| metric | " + " | ".join(systems) + " |", "|---" * (len(systems) + 1) + "|"]  # fmt: skip

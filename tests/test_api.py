@@ -62,6 +62,7 @@ BAD = [
     (b'{"question": 42}', 422, "'question' must be a string"),
     (b'{"question": ["a"]}', 422, "'question' must be a string"),
     (b'{"question": "hi", "lang": 5}', 422, "'lang' must be a string"),
+    (b'{"question": "\\u0000\\u0007\\u001b"}', 422, "question is empty"),
     (b'{"question": "hi", "state": "California"}', 422, "two-letter state code"),
     (b'{"question": "hi", "channel": "fax"}', 422, "'channel' must be one of"),
     (b'{"question": "' + b"a" * 1001 + b'"}', 422, "too long (1001 characters"),

@@ -14,6 +14,9 @@ def test_english_short_answers_read_at_or_below_grade_8() -> None:
 
 
 def test_grade_formula_orders_plain_and_dense_text() -> None:
-    assert fk_grade("The cat sat on the mat.") < 3 < 12 < fk_grade(
-        "Individual taxpayer identification numbers authorize nothing regarding employment eligibility."
+    assert (
+        fk_grade("The cat sat on the mat.")
+        < 3
+        < 12
+        < fk_grade("Individual taxpayer identification numbers authorize nothing regarding employment eligibility.")
     )
