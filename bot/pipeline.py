@@ -17,7 +17,7 @@ import yaml
 from bot.claims import violations
 from bot.compose import CardComposer, Composer, Draft
 from bot.config import Settings
-from bot.embeddings import Embedder, QueryBatcher, SentenceTransformerEmbedder, make_embedder
+from bot.embeddings import Embedder, QueryBatcher, SentenceTransformerEmbedder, e5_engine_query, make_embedder
 from bot.errors import BotError
 from bot.guard import detect_language, screen
 from bot.index import chunk_pack, ingest
@@ -70,17 +70,20 @@ class Pipeline:
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
         pack = load_valid_pack(settings.knowledge_dir)
         base = embedder or make_embedder(settings)
-        embedder = QueryBatcher(base) if isinstance(base, SentenceTransformerEmbedder) else base
-        embedder.embed_query("warm up")  # load the model now, not on the first person's question
+        active: Embedder = base
+        if isinstance(base, SentenceTransformerEmbedder):
+            single = e5_engine_query() if base.name == "e5" else None
+            active = QueryBatcher(base, single=single)
+        active.embed_query("warm up")  # load the model now, not on the first person's question
         store: VectorStore | None
         try:
             store = make_store(settings)
-            ingest(pack, store, embedder)
+            ingest(pack, store, active)
             collection = store.active()
         except BotError as exc:
             log.error("vector store unavailable; answering with BM25 only", extra={"error": str(exc)[:200]})
             store, collection = None, None
-        retriever = HybridRetriever(chunk_pack(pack, embedder.name), store, collection, embedder, offtopic_anchors())
+        retriever = HybridRetriever(chunk_pack(pack, active.name), store, collection, active, offtopic_anchors())
         return cls(settings, pack, retriever, CardComposer(pack), PackReferrals(pack.referrals))
 
     def close(self) -> None:

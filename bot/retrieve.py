@@ -76,6 +76,35 @@ class Ranked:
     best_chunk: Chunk
 
 
+class SparseBM25:
+    """BM25Okapi scores (rank-bm25's formula and idf) precomputed into a sparse document-by-term matrix.
+
+    rank-bm25 scores a query with a Python loop over every document for every query term; with thousands of chunks
+    in ten languages that loop was a third of an answer's time. Here a query costs one sparse column sum.
+    """
+
+    def __init__(self, corpus: list[list[str]]) -> None:
+        from scipy.sparse import csr_matrix
+
+        base = BM25Okapi(corpus)
+        self.vocab = {term: i for i, term in enumerate(base.idf)}
+        rows, cols, vals = [], [], []
+        for d, freqs in enumerate(base.doc_freqs):
+            norm = base.k1 * (1 - base.b + base.b * base.doc_len[d] / base.avgdl)
+            for term, tf in freqs.items():
+                rows.append(d)
+                cols.append(self.vocab[term])
+                vals.append(base.idf[term] * tf * (base.k1 + 1) / (tf + norm))
+        self.matrix = csr_matrix((vals, (rows, cols)), shape=(len(corpus), len(self.vocab))).tocsc()
+        self.n = len(corpus)
+
+    def get_scores(self, query: list[str]) -> np.ndarray:
+        ids = [self.vocab[t] for t in query if t in self.vocab]
+        if not ids:
+            return np.zeros(self.n)
+        return np.asarray(self.matrix[:, ids].sum(axis=1)).ravel()
+
+
 class HybridRetriever:
     def __init__(
         self,
@@ -92,7 +121,7 @@ class HybridRetriever:
         for c in chunks:
             grouped[(c.kind, c.ref, c.lang if c.kind == "card" else c.id)].append(c)
         self.docs = list(grouped.values())
-        self.bm25 = BM25Okapi([tokens(" ".join(c.text for c in group)) for group in self.docs])
+        self.bm25 = SparseBM25([tokens(" ".join(c.text for c in group)) for group in self.docs])
         self.store = store
         self.collection = collection
         self.embedder = embedder
@@ -113,7 +142,7 @@ class HybridRetriever:
 
     def _sparse(self, question: str) -> list[tuple[Chunk, float]]:
         scores = self.bm25.get_scores(tokens(question))
-        top = sorted(range(len(scores)), key=lambda i: -scores[i])[:SPARSE_CANDIDATES]
+        top = np.argsort(-scores)[:SPARSE_CANDIDATES]
         return [(self.docs[i][0], float(scores[i])) for i in top if scores[i] > 0]
 
     def search(self, question: str, kind: str = "card", k: int = 5, vector: np.ndarray | None = None) -> list[Ranked]:

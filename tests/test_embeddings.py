@@ -30,3 +30,15 @@ def test_a_failure_reaches_every_waiting_caller(embedder) -> None:
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(batcher.embed_query, q) for q in QUESTIONS[:8]]
     assert all(isinstance(f.exception(), RuntimeError) for f in futures)
+
+
+def test_single_query_fast_path_matches_batched_vectors(embedder) -> None:
+    from bot.embeddings import e5_engine_query
+
+    batcher = QueryBatcher(embedder, single=e5_engine_query())
+    for text in [
+        "¿Puede el IRS darle mi dirección a ICE?",
+        "国税局会把我的地址给移民局吗？",
+        "my itin expired what now",
+    ]:
+        assert float(np.dot(batcher.embed_query(text), embedder.embed_query(text))) > 0.999

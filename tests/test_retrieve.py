@@ -62,3 +62,17 @@ def test_tokens_fold_accents_and_split_cjk() -> None:
 
 def test_calibration_is_monotonic() -> None:
     assert calibrate(-0.05) < calibrate(0.0) < 0.05 < 0.5 < calibrate(0.03) < calibrate(0.1)
+
+
+def test_sparse_bm25_scores_equal_rank_bm25() -> None:
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    from bot.retrieve import SparseBM25
+
+    texts = ["the irs gives addresses to ice", "el irs comparte direcciones con ice", "itin expira en tres años",
+             "我的地址 国税局 移民局", "a court order is needed for returns", "ice ice baby"] * 7  # fmt: skip
+    corpus = [tokens(t) for t in texts]
+    ours, reference = SparseBM25(corpus), BM25Okapi(corpus)
+    for q in ["irs ice ice addresses", "direcciones del irs", "地址", "court order", "nothing matches"]:
+        assert np.allclose(ours.get_scores(tokens(q)), reference.get_scores(tokens(q)))
