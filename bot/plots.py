@@ -15,6 +15,16 @@ from typing import Any
 INTENTS = ["information", "personal_situation", "emergency", "out_of_scope", "greeting", "unsafe"]
 
 
+def _pyplot() -> Any:
+    """pyplot on the file-only Agg backend (no display on servers or in CI)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
@@ -22,11 +32,7 @@ def _png(fig: Any) -> str:
 
 
 def language_bars(report: dict[str, Any], metric: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     langs = list(report["bot"]["by_language"])
     systems = [s for s in ("bot", "baseline_rag", "baseline_minilm") if s in report]
     fig, ax = plt.subplots(figsize=(9, 3.4))
@@ -44,11 +50,7 @@ def language_bars(report: dict[str, Any], metric: str) -> str:
 
 
 def confusion(pairs: list[tuple[str, str]]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     grid = [[sum(1 for t, g in pairs if t == a and g == b) for b in INTENTS] for a in INTENTS]
     fig, ax = plt.subplots(figsize=(6, 5))
     ax.imshow(grid, cmap="Blues")
@@ -66,11 +68,7 @@ def confusion(pairs: list[tuple[str, str]]) -> str:
 
 
 def latency(seconds: list[float]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist([s * 1000 for s in seconds], bins=30)
     ax.set_xlabel("ms per answer (in process)")
