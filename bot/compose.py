@@ -38,17 +38,11 @@ class CardComposer:
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
 
-    def card_in(self, card_id: str, lang: str) -> Card | None:
-        """The card in `lang`, else in English (the reply's language then follows the card)."""
-        return self.pack.cards.get(lang, {}).get(card_id) or self.pack.cards.get("en", {}).get(card_id)
-
     def compose(self, draft: Draft) -> Answer:
         if draft.card is None:
-            return Answer(
-                answer=text(draft.lang, "no_answer"), lang=draft.lang, intent=draft.intent, citations=[],
-                referrals=draft.referrals, disclaimer=text(draft.lang, "disclaimer"), as_of=self.pack.as_of,
-                confidence=round(draft.confidence, 3),
-            )  # fmt: skip
+            return fixed_answer(
+                "no_answer", draft.lang, draft.intent, draft.referrals, self.pack.as_of, round(draft.confidence, 3)
+            )
         english = self.pack.cards["en"][draft.card.id]
         part = "short" if draft.short else "answer"
         body, citations = self.cite(getattr(draft.card, part), getattr(english, part))
@@ -86,6 +80,16 @@ class CardComposer:
             n=n, source_id=src.id, title=src.title, publisher=src.publisher, date=src.date, url=src.url,
             locator=locator, snippet=_clip(section.text, SNIPPET_CHARS),
         )  # fmt: skip
+
+
+def fixed_answer(
+    key: str, lang: str, intent: Intent, referrals: list[Referral], as_of: str, confidence: float = 0.0
+) -> Answer:
+    """A reply from the fixed strings (no answer, greeting, emergency lead): no citations, the usual disclaimer."""
+    return Answer(
+        answer=text(lang, key), lang=lang, intent=intent, citations=[], referrals=referrals,
+        disclaimer=text(lang, "disclaimer"), as_of=as_of, confidence=confidence,
+    )  # fmt: skip
 
 
 def _clip(s: str, limit: int) -> str:

@@ -147,27 +147,24 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     facts = [f for r in answerable for f in r["facts"]]
     said_idk = [r for r in rows if not r["answered"]]
 
-    def share(xs: list[bool]) -> float | None:
-        return round(sum(xs) / len(xs), 3) if xs else None
-
     return {
         "n": len(rows),
-        "recall@1": share([r["rank"] == 1 for r in answerable]),
-        "recall@3": share([r["rank"] is not None and r["rank"] <= 3 for r in answerable]),
-        "recall@5": share([r["rank"] is not None for r in answerable]),
+        "recall@1": share_of([r["rank"] == 1 for r in answerable]),
+        "recall@3": share_of([r["rank"] is not None and r["rank"] <= 3 for r in answerable]),
+        "recall@5": share_of([r["rank"] is not None for r in answerable]),
         "mrr": round(statistics.fmean([1 / r["rank"] if r["rank"] else 0 for r in answerable]), 3)
         if answerable
         else None,
-        "answered_correct_card": share([r["got"] == r["expected"] for r in answerable]),
-        "citation_validity": share([r["citations_ok"] for r in rows]),
-        "fact_coverage": share(facts),
-        "forbidden_claim_rate": share([bool(r["forbidden"]) for r in rows]),
-        "intent_accuracy": share([r["intent_ok"] for r in rows]),
-        "referral_recall": share([r["referral_ok"] for r in rows]),
-        "referral_precision": share([r["referral_needed"] for r in rows if r["referred"]]),
-        "reply_language": share([r["lang_ok"] for r in rows]),
-        "idk_precision": share([not r["expected"] for r in said_idk]),
-        "idk_recall": share([not r["answered"] for r in unanswerable]),
+        "answered_correct_card": share_of([r["got"] == r["expected"] for r in answerable]),
+        "citation_validity": share_of([r["citations_ok"] for r in rows]),
+        "fact_coverage": share_of(facts),
+        "forbidden_claim_rate": share_of([bool(r["forbidden"]) for r in rows]),
+        "intent_accuracy": share_of([r["intent_ok"] for r in rows]),
+        "referral_recall": share_of([r["referral_ok"] for r in rows]),
+        "referral_precision": share_of([r["referral_needed"] for r in rows if r["referred"]]),
+        "reply_language": share_of([r["lang_ok"] for r in rows]),
+        "idk_precision": share_of([not r["expected"] for r in said_idk]),
+        "idk_recall": share_of([not r["answered"] for r in unanswerable]),
         "citation_relevance": round(statistics.fmean(rel), 3)
         if (rel := [r["relevance"] for r in rows if r.get("relevance") is not None])
         else None,

@@ -63,6 +63,10 @@ class Pack:
     referrals: list[ReferralEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    def card(self, card_id: str, lang: str) -> Card:
+        """The card in `lang`, else in English (the reply's language then follows the card)."""
+        return self.cards.get(lang, {}).get(card_id) or self.cards["en"][card_id]
+
     def passage(self, cite: str) -> Section | None:
         source_id, _, locator = cite.partition("#")
         src = self.sources.get(source_id)

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.claims import violations
-from bot.compose import CardComposer, Composer, Draft
+from bot.compose import CardComposer, Composer, Draft, fixed_answer
 from bot.config import Settings
 from bot.embeddings import Embedder, QueryBatcher, SentenceTransformerEmbedder, e5_engine_query, make_embedder
 from bot.errors import BotError
@@ -108,7 +108,7 @@ class Pipeline:
             if ranked:
                 confidence = ranked[0].confidence
                 if confidence >= self.settings.min_confidence:
-                    card = self.pack.cards.get(lang, {}).get(ranked[0].ref) or self.pack.cards["en"][ranked[0].ref]
+                    card = self.pack.card(ranked[0].ref, lang)
         intent = self._refine(intent, card, sims)
         answer = self._compose(intent, card, lang, confidence, question)
         answer, blocked = self._finish(answer, bool(screened.found) and not session.warned, choice.unsupported)
@@ -159,10 +159,7 @@ class Pipeline:
         return self.composer.compose(draft)
 
     def _fixed(self, key: str, lang: str, intent: Intent, refs: list[Referral]) -> Answer:
-        return Answer(
-            answer=text(lang, key), lang=lang, intent=intent, citations=[], referrals=refs,
-            disclaimer=text(lang, "disclaimer"), as_of=self.pack.as_of, confidence=0.0,
-        )  # fmt: skip
+        return fixed_answer(key, lang, intent, refs, self.pack.as_of)
 
     def _finish(self, answer: Answer, warn: bool, unsupported: bool) -> tuple[Answer, bool]:
         """The claims gate, then the one-time identifier warning and the unsupported-language notice."""
