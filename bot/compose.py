@@ -46,6 +46,8 @@ class CardComposer:
         english = self.pack.cards["en"][draft.card.id]
         part = "short" if draft.short else "answer"
         body, citations = self.cite(getattr(draft.card, part), getattr(english, part))
+        if citations and draft.card.lang != "en":
+            body = f"{body} {text(draft.card.lang, 'sources_in_english')}"  # the [n] point at English originals
         return Answer(
             answer=body, lang=draft.card.lang, intent=draft.intent, citations=citations, referrals=draft.referrals,
             disclaimer=text(draft.card.lang, "disclaimer"), as_of=self.pack.as_of,

@@ -244,23 +244,29 @@ def _write_html(report: dict[str, Any], markdown_path: Path) -> None:
     plots.write_html(markdown_path.with_suffix(".html"), markdown_path.stem, markdown_path.read_text(), images)
 
 
-def detection(pipeline: Pipeline, items: list[Item]) -> dict[str, dict[str, float]]:
-    """Language detection with no `lang` given: on golden questions, and on the short labelled intent messages."""
+def detection(pipeline: Pipeline, items: list[Item]) -> dict[str, dict[str, float | None]]:
+    """Language detection with no `lang` given, per language: on the golden questions, on the short labelled intent
+    messages, and on the held-out sets (evals/heldout, written apart from the detector's training text) split into
+    full questions and SMS-style messages. `zh_script` is the share of held-out Chinese messages whose script
+    (Simplified or Traditional) was recognised too."""
     import yaml
 
-    from bot.guard import detect_language
-
-    langs = pipeline.pack.languages
-    sms: dict[str, list[bool]] = defaultdict(list)
+    detect = pipeline.languages.detect
+    sets: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    for it in items:
+        sets["questions"][it.lang].append(detect(it.q).lang == it.lang)
     for path in sorted((ROOT / "evals" / "intents").glob("*.yaml")):
         for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            sms[row["lang"]].append(detect_language(row["text"], langs).lang == row["lang"])
-    questions: dict[str, list[bool]] = defaultdict(list)
-    for it in items:
-        questions[it.lang].append(detect_language(it.q, langs).lang == it.lang)
+            sets["messages"][row["lang"]].append(detect(row["text"]).lang == row["lang"])
+    for path in sorted((ROOT / "evals" / "heldout").glob("detect-*.yaml")):
+        for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            choice = detect(row["text"])
+            sets[f"heldout_{row['kind']}"][row["lang"]].append(choice.lang == row["lang"])
+            if row["lang"] == "zh":
+                sets["zh_script"]["zh"].append(choice.code == ("zh-Hant" if row.get("script") == "hant" else "zh"))
+    langs = sorted(set().union(*(set(by_lang) for by_lang in sets.values())))
     return {
-        lang: {"questions": share_of(questions[lang]) or 0.0, "messages": share_of(sms[lang]) or 0.0}
-        for lang in sorted(set(questions) | set(sms))
+        lang: {name: share_of(by_lang[lang]) for name, by_lang in sets.items() if lang in by_lang} for lang in langs
     }
 
 
@@ -295,9 +301,14 @@ def write_report(report: dict[str, Any]) -> Path:
                 f"| {label} | {actual} | {share_of([True] * tp + [False] * (predicted - tp))} | {tp / actual:.3f} |"
             )
     if "detection" in report:
-        lines += ["", "## Language detection (no lang given)", "", "| language | golden questions | intent messages |",
-                  "|---|---|---|"]  # fmt: skip
-        lines += [f"| {lang} | {d['questions']} | {d['messages']} |" for lang, d in report["detection"].items()]
+        columns = ["questions", "messages", "heldout_question", "heldout_sms", "zh_script"]
+        lines += ["", "## Language detection (no lang given)", "",
+                  "| language | golden questions | intent messages | held-out questions | held-out SMS | zh script |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        lines += [
+            f"| {lang} | " + " | ".join(str(d.get(c, "")) for c in columns) + " |"
+            for lang, d in report["detection"].items()
+        ]
     lines += ["", f"{len(report['bot']['misses'])} questions answered from a different card than expected (see JSON)."]
     path = out / f"{day}.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -19,11 +19,12 @@ from bot.compose import CardComposer, Composer, Draft, fixed_answer
 from bot.config import Settings
 from bot.embeddings import Embedder, QueryBatcher, SentenceTransformerEmbedder, e5_engine_query, make_embedder
 from bot.errors import BotError
-from bot.guard import detect_language, screen
+from bot.guard import screen
 from bot.index import chunk_pack, ingest
 from bot.intent import IntentClassifier, in_domain, personal_without_card
 from bot.knowledge import Pack, load_valid_pack
 from bot.lang.strings import text
+from bot.language import LanguageChoice, LanguageDetector, to_simplified, to_traditional
 from bot.referrals import PackReferrals, ReferralDirectory, needs_for
 from bot.retrieve import HybridRetriever
 from bot.session import SessionStore
@@ -65,6 +66,7 @@ class Pipeline:
         self.referrals = referrals
         self.intents = IntentClassifier(retriever.embedder)
         self.sessions = SessionStore()
+        self.languages = LanguageDetector.for_pack(pack, settings.data_dir)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
@@ -98,13 +100,14 @@ class Pipeline:
         t0 = time.perf_counter()
         screened = screen(question.text, self.settings.max_question_chars)
         session = self.sessions.get(question.session)
-        choice = detect_language(screened.text, self.pack.languages, question.lang, session.lang)
+        choice = self.languages.detect(screened.text, question.lang, session.lang)
         lang = choice.lang
-        vector = self.retriever.embedder.embed_query(screened.text)
-        intent, sims = self.intents.classify(screened.text, vector)
+        work = to_simplified(screened.text) if choice.script else screened.text  # the cards are Simplified
+        vector = self.retriever.embedder.embed_query(work)
+        intent, sims = self.intents.classify(work, vector)
         card, confidence = None, 0.0
         if intent not in ("greeting", "unsafe") and in_domain(sims):
-            ranked = self.retriever.search(screened.text, kind="card", k=3, vector=vector)
+            ranked = self.retriever.search(work, kind="card", k=3, vector=vector)
             if ranked:
                 confidence = ranked[0].confidence
                 if confidence >= self.settings.min_confidence:
@@ -112,6 +115,8 @@ class Pipeline:
         intent = self._refine(intent, card, sims)
         answer = self._compose(intent, card, lang, confidence, question)
         answer, blocked = self._finish(answer, bool(screened.found) and not session.warned, choice.unsupported)
+        if choice.script and answer.lang == choice.lang:
+            answer = _in_script(answer, choice)
         session.lang = answer.lang if not choice.unsupported else session.lang
         session.warned = session.warned or bool(screened.found)
         self.sessions.put(question.session, session)
@@ -177,3 +182,17 @@ class Pipeline:
         if prefix:
             answer = answer.model_copy(update={"answer": " ".join([*prefix, answer.answer])})
         return answer, blocked
+
+
+def _in_script(answer: Answer, choice: LanguageChoice) -> Answer:
+    """A Chinese answer in the Traditional characters the person writes; sources and names stay as they are."""
+
+    def convert(s: str) -> str:
+        return to_traditional(s, choice.conversion)
+
+    return answer.model_copy(
+        update={
+            "answer": convert(answer.answer), "disclaimer": convert(answer.disclaimer), "lang": choice.code,
+            "referrals": [r.model_copy(update={"reason": convert(r.reason)}) for r in answer.referrals],
+        }
+    )  # fmt: skip
