@@ -22,6 +22,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.embeddings import Embedder
+from bot.langmodel import translit_ru
 from bot.store import VectorStore
 from bot.types import Chunk
 
@@ -42,8 +43,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def fold(text: str) -> str:
-    """Lowercase and strip accents, so 'expiró', 'expiro' and 'EXPIRO' match in BM25."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Lowercase, strip accents and spell Cyrillic in Latin letters, so 'expiró', 'expiro' and 'EXPIRO' match in
+    BM25, and so do 'продлить' and 'prodlit' (Russian typed without a Cyrillic keyboard)."""
+    decomposed = unicodedata.normalize("NFKD", translit_ru(text.lower()))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
