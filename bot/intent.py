@@ -97,15 +97,19 @@ class IntentClassifier:
             vector = self.embedder.embed_query(text)
         sims = self.similarities(vector)
         ranked = sorted(sims, key=lambda k: -sims[k])
-        best_label, best = ranked[0], sims[ranked[0]]
-        emergency = sims.get("emergency", 0.0)
-        if emergency >= EMERGENCY_FLOOR and emergency >= best - EMERGENCY_MARGIN:
+        # Each intent has its own bar: an unsafe message needs a close match, a greeting is short, and similarity
+        # alone makes an emergency only at or above the floor (the rules are the wide net). The answer is the
+        # nearest intent that clears its bar; an emergency that clears it wins ties, to fail closed.
+        passes = {
+            "emergency": sims.get("emergency", 0.0) >= EMERGENCY_FLOOR,
+            "unsafe": sims.get("unsafe", 0.0) >= UNSAFE_FLOOR,
+            "greeting": _length_in_words(text) <= GREETING_MAX_WORDS,
+        }
+        eligible = [label for label in ranked if passes.get(label, True)]
+        others = [sims[label] for label in eligible if label != "emergency"]
+        if passes["emergency"] and sims["emergency"] >= max(others, default=0.0) - EMERGENCY_MARGIN:
             return "emergency", sims
-        if best_label == "unsafe" and best < UNSAFE_FLOOR:
-            best_label = ranked[1]
-        if best_label == "greeting" and _length_in_words(text) > GREETING_MAX_WORDS:
-            best_label = next(label for label in ranked[1:] if label != "unsafe")
-        return best_label, sims  # type: ignore[return-value]
+        return next(label for label in eligible if label != "emergency"), sims  # type: ignore[return-value]
 
 
 def _length_in_words(text: str) -> float:

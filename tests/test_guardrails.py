@@ -17,7 +17,9 @@ from bot.lang.strings import text
 from bot.pipeline import Pipeline
 from bot.types import Question
 
-INTENT_FLOOR = {"en": 0.85, "es": 0.85}  # accuracy floors on evals/intents (measured 0.95 / 0.91 on 2026-11-21)
+# Accuracy floors on evals/intents, every language. Measured on 2026-11-21 (language detected): en 0.88, es 0.95,
+# zh 0.85, vi 0.87, ko 0.87, tl 0.97, ht 0.87, pt 0.94, ar 0.91, ru 0.90.
+INTENT_FLOOR = {lang: 0.8 for lang in ("en", "es", "zh", "vi", "ko", "tl", "ht", "pt", "ar", "ru")}
 
 
 def labelled(lang: str) -> list[dict[str, str]]:
@@ -170,3 +172,16 @@ def test_pack_languages_all_have_strings() -> None:
 
 def test_injection_file_is_versioned() -> None:
     assert Path(ROOT / "evals" / "injection.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ما هي أفضل طريقة لتعلم السباحة للكبار؟",  # five words or more, off topic: never a greeting
+        "Какой телефон лучше купить в этом году?",
+        "Qual é o melhor time de futebol do Brasil hoje?",
+        "올해 제일 좋은 휴대폰이 뭐예요 추천해 주세요",
+    ],
+)
+def test_a_long_message_is_never_a_greeting(project_pipeline: Pipeline, message: str) -> None:
+    assert project_pipeline.answer(Question(message)).intent != "greeting"
