@@ -109,7 +109,7 @@ class IntentClassifier:
         others = [sims[label] for label in eligible if label != "emergency"]
         if passes["emergency"] and sims["emergency"] >= max(others, default=0.0) - EMERGENCY_MARGIN:
             return "emergency", sims
-        return next(label for label in eligible if label != "emergency"), sims  # type: ignore[return-value]
+        return next(label for label in eligible if label != "emergency"), sims  # type: ignore[return-value,misc]
 
 
 def _length_in_words(text: str) -> float:
