@@ -24,7 +24,10 @@ from bot.embeddings import Embedder
 from bot.types import Intent
 
 PROTOTYPES = Path(__file__).parent / "lang" / "intents.yaml"
-EMERGENCY_MARGIN = 0.0  # by similarity alone, emergency must rank first; the rules are the wide net
+# By similarity alone, an emergency must lead every other eligible intent by this much (the rules are the wide net).
+# On the labelled sets of 2026-11-21 every emergency the rules missed led by 0.0116 or more; half the lead is kept
+# as a cushion, to fail closed.
+EMERGENCY_LEAD = 0.005
 EMERGENCY_FLOOR = 0.85  # ...and at least this similar to an emergency example
 DOMAIN_FLOOR = 0.78  # below this similarity to every in-domain example, a message is not about our subject
 PERSONAL_LEAD = 0.02  # with no card to answer it, "personal" must beat "out of scope" by this much
@@ -49,15 +52,37 @@ _UNSAFE = re.compile(
     r"|개발자\s*모드|너는\s+변호사|규칙.{0,8}(?:무시|신경\s*쓰지)|가짜|위조|소득.{0,6}숨기|숨기는\s+방법"
     r"|忽略.{0,6}(指令|指示|规则)|무시하고|bỏ qua.{0,12}(hướng dẫn|chỉ dẫn)|игнорируй|проигнорируй|تجاهل"
 )
+# Emergency wording. Three nets, any one is enough: a detention word; an agent near a door or a "right now" place
+# (either order); and phrases in scripts without spaces. Verb forms are listed in the shapes people text them.
+_AGENT = (
+    r"ice|immigration|inmigraci[oó]n|la migra|migra|agentes?|officers?|polic[eií]a|imigra[cç][aã]o|imigrasyon|"
+    r"ajan|di tr[uú]|c[oô]ng an|immigration po|pulis|иммиграц\w*|полиц\w*|айс|الهجرة|ضباط|الشرطة|شرطة"
+)
+_AT_DOOR = (
+    r"door|puerta|porta|port[aã]o|p[oò]t|pinto|c[uử]a nh[aà]|tr[uư][oớ]c c[uử]a|"
+    r"дв[её]р\w*|dver\w*|подъезд\w*|الباب|باب|"
+    r"outside|afuera|l[aá] fora|deyò|labas|ngo[aà]i nh[aà]|у дома|برا|بره|"
+    r"here|aqu[ií]|dito|[oở] [dđ][aâ]y|здесь|тут|هنا|هون|"
+    r"right now|ahora mismo|agora mesmo|kounye a la a|ngayon din|ngay b[aâ]y gi[oờ]|прямо сейчас|"
+    r"at (?:my|the) (?:house|home|work|job)|en (?:mi|la) (?:casa|trabajo|chamba)|"
+    r"(?:em|na) (?:minha )?casa|no (?:meu )?trabalho|"
+    r"lakay|nan travay|sa bahay|sa trabaho|[oở] nh[aà]|ch[oỗ] l[aà]m"
+)
+_DETAINED = (
+    r"detained|arrested|detenid[oa]s?|arrestad[oa]s?|se\s+llevaron|took\s+my|raid|redada|detuvieron|detener|"
+    r"arrestaron|agarraron|deti(?:do|da|veram|ver)|deter|pres[oa]s?|prenderam|levaram|batida|arete|arestasyon|detansyon|"
+    r"kenbe .{0,20}detansyon|dinampot|hinuli|dinakip|kinulong|na-?detain|inaresto|raid|"
+    r"b[iị] b[aắ]t|b[aắ]t (?:đi|di|mất|mat)|b[iị] gi[uữ]|tr[aạ]i giam|t[aạ]m gi[uữ]|"
+    r"задержа\w*|арестова\w*|забрали|схватили|облав\w*|"
+    r"اعتقل\w*|احتجز\w*|مسكو\w*|قبضوا|اخدو\w*|أخذوا|اخذوا|مداهمة"
+)
 _EMERGENCY = re.compile(
-    r"(?i)\b(ice|immigration|inmigraci[oó]n|la migra|migra|agentes?|officers?|polic[eií]a?)\b\W+(?:\w+\W+){0,6}"
-    r"(door|puerta|outside|afuera|here|aqu[ií]|at my (?:house|home|work|job)|en mi (?:casa|trabajo))"
-    r"|\b(detained|arrested|detenid[oa]s?|arrestad[oa]s?|se\s+llevaron|took\s+my|raid|redada|detuvieron)\b"
-    r"|(在我家门口|被抓|抓走|被拘留|拘留了|敲门|突袭|bị bắt|bị .{0,12}bắt|bị giữ|trại giam|bị tạm giữ|"
-    r"đang ở (?:trước )?cửa|gõ cửa|구금|체포|잡혀\s?갔|문 앞|단속\s*요원|inaresto|hinuli|dinakip|kinulong|"
-    r"kumakatok|arete|nan pòt|frape pòt|preso|presa|detido|detida|levaram|batendo na porta|na minha porta|"
-    r"اعتقل|احتجز|على الباب|عند الباب|اخدو|أخذوا|اخذوا|مسكو|قبضوا|يطرقون|задержал|арестовал|забрали|схватили|"
-    r"у двери|стучат в дверь)"
+    rf"(?i)\b(?:{_AGENT})\b\W+(?:\w+\W+){{0,6}}(?:{_AT_DOOR})\b"
+    rf"|\b(?:{_AT_DOOR})\W+(?:\w+\W+){{0,6}}\b(?:{_AGENT})\b"
+    rf"|\b(?:{_DETAINED})\b"
+    r"|(在我家门口|在我家門口|被抓|抓走|被拘留|拘留了|敲门|敲門|突袭|突襲|拉人|"
+    r"구금|체포|잡혀\s?갔|잡아\s?갔|문 앞|단속\s*(?:요원|나왔|왔)|"
+    r"على الباب|عند الباب|يطرقون|у двери|стучат в дверь)"
 )
 _GREETING = re.compile(
     r"(?i)^\W*(hi|hello|hey|thanks?|thank you|bye|good (?:morning|afternoon|evening)|ok|okay|hola|gracias|"
@@ -107,7 +132,7 @@ class IntentClassifier:
         }
         eligible = [label for label in ranked if passes.get(label, True)]
         others = [sims[label] for label in eligible if label != "emergency"]
-        if passes["emergency"] and sims["emergency"] >= max(others, default=0.0) - EMERGENCY_MARGIN:
+        if passes["emergency"] and sims["emergency"] >= max(others, default=0.0) + EMERGENCY_LEAD:
             return "emergency", sims
         return next(label for label in eligible if label != "emergency"), sims  # type: ignore[return-value,misc]
 

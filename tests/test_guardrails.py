@@ -185,3 +185,35 @@ def test_injection_file_is_versioned() -> None:
 )
 def test_a_long_message_is_never_a_greeting(project_pipeline: Pipeline, message: str) -> None:
     assert project_pipeline.answer(Question(message)).intent != "greeting"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Detuvieron a mi papá esta mañana",
+        "ICE chegou no portão agora mesmo",
+        "ajan imigrasyon yo devan pòt la",
+        "may ICE sa labas ng bahay namin",
+        "ICE đang ở trước cửa nhà tôi",
+        "ICE 지금 우리 집 문 앞에 있어요",
+        "移民局的人在敲门",
+        "الهجرة على الباب",
+        "ice u dveri pomogite",
+    ],
+)
+def test_emergency_rules_in_every_language(message: str) -> None:
+    assert rule_intent(message) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can ice potentially get my data",
+        "o ICE pode pegar meu endereço agora?",
+        "pwede bang makuha ng ICE ang address ko ngayon",
+        "ICE có lấy địa chỉ của tôi không",
+        "может ли ice сейчас получить мой адрес",
+    ],
+)
+def test_a_plain_now_or_a_possessive_is_not_an_emergency(message: str) -> None:
+    assert rule_intent(message) != "emergency"
