@@ -12,7 +12,7 @@ from bot.config import ROOT
 from bot.knowledge import load_pack
 from bot.lang.strings import text
 from bot.langmodel import CharNgramModel, load_or_train, strip_marks, translit_ru
-from bot.language import LanguageDetector, han_variants
+from bot.language import LanguageDetector, han_variants, to_traditional
 from bot.pipeline import Pipeline
 from bot.types import Question
 
@@ -119,3 +119,8 @@ def test_fixture_pack_languages_only(settings) -> None:  # type: ignore[no-untyp
     detector = LanguageDetector.for_pack(pack, settings.data_dir)
     assert set(detector.supported) == set(pack.languages)
     assert detector.detect("¿El IRS puede compartir mi dirección con inmigración?").lang in pack.languages
+
+
+def test_fixed_strings_follow_the_reply_code() -> None:
+    assert text("zh-Hant", "sources") == to_traditional(text("zh", "sources")) != text("zh", "sources")
+    assert text("es-US", "sources") == text("es", "sources")

@@ -25,9 +25,15 @@ def table(lang: str) -> dict[str, Any]:
 
 
 def text(lang: str, key: str, **fmt: str) -> str:
-    """The string `key` in `lang`, falling back to English where a language lacks it."""
-    value = table(lang).get(key) or table("en")[key]
-    return str(value).format(**fmt)
+    """The string `key` in `lang` (a BCP-47 code: "es", "zh", "zh-Hant"), falling back to English where a language
+    lacks it. Chinese strings are written in Simplified characters and converted for zh-Hant."""
+    primary = lang.split("-")[0]
+    value = str(table(primary).get(key) or table("en")[key]).format(**fmt)
+    if primary == "zh" and lang.endswith("-Hant"):
+        from bot.language import to_traditional
+
+        value = to_traditional(value)
+    return value
 
 
 def supported() -> tuple[str, ...]:
