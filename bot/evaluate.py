@@ -82,7 +82,7 @@ def relevance(cited: list[str], expected: set[str]) -> float | None:
 
 
 def score_item(pipeline: Pipeline, item: Item) -> dict[str, Any]:
-    from bot.language import to_simplified
+    from bot.language import primary_subtag, to_simplified
 
     t0 = time.perf_counter()
     query = to_simplified(item.q) if pipeline.languages.detect(item.q).script else item.q  # as the pipeline does
@@ -103,7 +103,7 @@ def score_item(pipeline: Pipeline, item: Item) -> dict[str, Any]:
         "referral_ok": (not item.referral) or bool(answer.referrals), "referred": bool(answer.referrals),
         "referral_needed": item.referral,
         "citations_ok": valid_citations(pipeline, answer, outcome.card_id),
-        "lang_ok": answer.lang.split("-")[0] == item.lang,  # zh-Hant is Chinese, in the script the person wrote
+        "lang_ok": primary_subtag(answer.lang) == item.lang,  # zh-Hant is Chinese, in the script the person wrote
         "relevance": relevance(cited, expected_refs(pipeline, item.card)),
         "seconds": seconds,
     }  # fmt: skip

@@ -82,7 +82,6 @@ class CharNgramModel:
     def __init__(self, langs: tuple[str, ...], vocab: list[str], matrix: np.ndarray, unseen: np.ndarray) -> None:
         self.langs = langs
         self._index = {f: i for i, f in enumerate(vocab)}
-        self._vocab = vocab
         self._matrix = matrix.astype(np.float32)
         self._unseen = unseen.astype(np.float32)
 
@@ -120,8 +119,8 @@ class CharNgramModel:
         tmp = path.with_name(path.name + ".tmp")
         with tmp.open("wb") as fh:
             np.savez(
-                fh, key=np.array(key), langs=np.array(self.langs), vocab=np.array(self._vocab), matrix=self._matrix,
-                unseen=self._unseen,
+                fh, key=np.array(key), langs=np.array(self.langs), vocab=np.array(list(self._index)),
+                matrix=self._matrix, unseen=self._unseen,
             )  # fmt: skip
         tmp.replace(path)
 

@@ -85,7 +85,7 @@ class LanguageDetector:
     def detect(self, text: str, requested: str | None = None, remembered: str | None = None) -> LanguageChoice:
         if requested:
             return self._requested(requested, text)
-        memory = _primary(remembered) if remembered else None
+        memory = primary_subtag(remembered) if remembered else None
         memory = memory if memory in self.supported else None
         for lang, pattern in SCRIPTS:
             if pattern.search(text):
@@ -149,25 +149,26 @@ class LanguageDetector:
     def _keep(self, remembered: str | None, unsupported: bool = False) -> LanguageChoice:
         if unsupported or not remembered:
             return LanguageChoice("en", unsupported=unsupported)
-        primary = _primary(remembered)
+        primary = primary_subtag(remembered)
         if primary not in self.supported:
             return LanguageChoice("en")
         return LanguageChoice(primary, script=HANT if remembered.endswith(HANT) and primary == "zh" else None)
 
 
-def _primary(code: str) -> str:
+def primary_subtag(code: str) -> str:
+    """The primary language subtag: zh-Hant -> zh, es_US -> es."""
     return code.replace("_", "-").split("-")[0].lower()
 
 
-_LANGID: dict[str, Any] = {}
+@lru_cache(maxsize=1)
+def _langid() -> Any:
+    from langid.langid import LanguageIdentifier, model
+
+    return LanguageIdentifier.from_modelstring(model, norm_probs=True)
 
 
 def _clearly_unsupported(text: str) -> bool:
-    from langid.langid import LanguageIdentifier, model
-
-    if "full" not in _LANGID:
-        _LANGID["full"] = LanguageIdentifier.from_modelstring(model, norm_probs=True)
-    lang, prob = _LANGID["full"].classify(text)
+    lang, prob = _langid().classify(text)
     return lang in _DISTINCT_UNSUPPORTED and prob >= 0.99
 
 

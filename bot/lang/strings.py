@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.language import primary_subtag, to_traditional
+
 HERE = Path(__file__).parent
 
 
@@ -27,13 +29,9 @@ def table(lang: str) -> dict[str, Any]:
 def text(lang: str, key: str, **fmt: str) -> str:
     """The string `key` in `lang` (a BCP-47 code: "es", "zh", "zh-Hant"), falling back to English where a language
     lacks it. Chinese strings are written in Simplified characters and converted for zh-Hant."""
-    primary = lang.split("-")[0]
+    primary = primary_subtag(lang)
     value = str(table(primary).get(key) or table("en")[key]).format(**fmt)
-    if primary == "zh" and lang.endswith("-Hant"):
-        from bot.language import to_traditional
-
-        value = to_traditional(value)
-    return value
+    return to_traditional(value) if primary == "zh" and lang.endswith("-Hant") else value
 
 
 def supported() -> tuple[str, ...]:
